@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto'
+import * as core from '@actions/core'
+import { redact } from './masking.js'
+
+/** Logger that every module takes as a parameter. All text passes through redact(). */
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  error(message: string): void
+  debug(message: string): void
+  /** Runs fn inside a collapsible log group and ends the group even when fn throws. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>
+}
+
+// A line that starts with '::' would be read by the runner as a workflow
+// command, so text from outside (command output, service errors) could set
+// outputs or masks. Such text is printed between stop-commands markers.
+const COMMAND_LINE = /^\s*::/m
+
+function printInfo(message: string): void {
+  const text = redact(message)
+  if (!COMMAND_LINE.test(text)) {
+    core.info(text)
+    return
+  }
+  const token = randomUUID()
+  core.info(`::stop-commands::${token}`)
+  core.info(text)
+  core.info(`::${token}::`)
+}
+
+// The runner does not nest groups: a group started inside another one ends
+// the outer group. Inner groups are therefore printed as a plain title line.
+let groupDepth = 0
+
+/** Logger backed by @actions/core: annotations for warnings and errors, log groups. */
+export const actionsLogger: Logger = {
+  info: printInfo,
+  warning: (message) => core.warning(redact(message)),
+  error: (message) => core.error(redact(message)),
+  debug: (message) => core.debug(redact(message)),
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    if (groupDepth > 0) {
+      printInfo(title)
+      return fn()
+    }
+    groupDepth += 1
+    core.startGroup(redact(title))
+    try {
+      return await fn()
+    } finally {
+      core.endGroup()
+      groupDepth -= 1
+    }
+  },
+}
+
+/**
+ * Logger for tests that records each message as one entry of `lines`, with
+ * a level prefix: 'info: ', 'warning: ', 'error: ', 'debug: ', and
+ * 'group: title' / 'endgroup: title' around a group.
+ */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  const record = (level: string) => (message: string) => {
+    lines.push(`${level}: ${redact(message)}`)
+  }
+  return {
+    lines,
+    info: record('info'),
+    warning: record('warning'),
+    error: record('error'),
+    debug: record('debug'),
+    async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+      record('group')(title)
+      try {
+        return await fn()
+      } finally {
+        record('endgroup')(title)
+      }
+    },
+  }
+}
