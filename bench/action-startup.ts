@@ -18,7 +18,9 @@ const args = process.argv.slice(2)
 const runsIndex = args.indexOf('--runs')
 const runs = runsIndex >= 0 ? Number(args[runsIndex + 1]) : 15
 if (!Number.isInteger(runs) || runs < 3) {
-  throw new Error(`--runs must be an integer of at least 3, got ${args[runsIndex + 1]}`)
+  throw new Error(
+    `--runs must be an integer of at least 3, got ${args[runsIndex + 1]}`,
+  )
 }
 
 function median(values: number[]): number {
@@ -29,7 +31,11 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
-function timeRuns(node: string, argv: string[], env: NodeJS.ProcessEnv): number {
+function timeRuns(
+  node: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): number {
   const samples: number[] = []
   // One warm-up run fills the page cache.
   spawnSync(node, argv, { env, cwd: root })
@@ -43,7 +49,8 @@ function timeRuns(node: string, argv: string[], env: NodeJS.ProcessEnv): number 
 
 function runnerEnv(): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), 'bench-startup-'))
-  for (const file of ['output', 'state', 'summary']) writeFileSync(join(dir, file), '')
+  for (const file of ['output', 'state', 'summary'])
+    writeFileSync(join(dir, file), '')
   return {
     PATH: process.env.PATH,
     GITHUB_WORKSPACE: root,

@@ -124,7 +124,10 @@ async function main(): Promise<void> {
 
   if (!check) {
     for (const action of actions) {
-      await rm(join(actionsDir, action, 'dist'), { recursive: true, force: true })
+      await rm(join(actionsDir, action, 'dist'), {
+        recursive: true,
+        force: true,
+      })
     }
     await buildAll(bundles, actionsDir)
     return

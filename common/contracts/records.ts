@@ -11,11 +11,7 @@
 
 /** Lifecycle of a pipeline run: pending, then running, then one final state. */
 export type RunStatus =
-  | 'pending'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
+  'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled'
 
 /** Outcome of one action's stage; `skipped` when the stage had nothing to do. */
 export type StageStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped'
