@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import {
+  hashBuffer,
+  hashFile,
+  mapLimit,
+  type BuildFile,
+  type FileDigests,
+} from './files.js'
+import {
+  isBinary,
+  scanBuffer,
+  scanFileNames,
+  type ScanFinding,
+} from './secret-scan.js'
+
+/** Files up to this size are read whole once for the scan and both hashes. */
+const WHOLE_READ_MAX_BYTES = 8 * 1024 * 1024
+
+export interface LocalPass {
+  findings: ScanFinding[]
+  scannedFiles: number
+  skippedBinary: number
+  /** SHA-256 and MD5 of every file, by relative path. */
+  digests: Map<string, Required<FileDigests>>
+}
+
+/**
+ * Reads every build file once: scans names and text contents (see
+ * secret-scan.ts) and computes SHA-256 and MD5. Files above 8 MiB are
+ * streamed for the hashes, and read again for the scan only when their
+ * start shows text.
+ */
+export async function scanAndHash(
+  files: readonly BuildFile[],
+  opts: { includeSourceMaps: boolean; concurrency?: number },
+): Promise<LocalPass> {
+  const findings = scanFileNames(files, opts)
+  const digests = new Map<string, Required<FileDigests>>()
+  let scannedFiles = 0
+  let skippedBinary = 0
+  const perFile = await mapLimit(
+    files,
+    opts.concurrency ?? 16,
+    async (file) => {
+      if (file.size <= WHOLE_READ_MAX_BYTES) {
+        // A synchronous read of a small file costs a fraction of
+        // fs.promises.readFile (no FileHandle, no chunked reads), and at
+        // most 8 MiB blocks the event loop for a few milliseconds.
+        const buffer = readFileSync(file.absolutePath)
+        digests.set(file.relativePath, hashBuffer(buffer))
+        const found =
+          file.size === 0 ? [] : scanBuffer(file.relativePath, buffer)
+        if (found === undefined) skippedBinary += 1
+        else scannedFiles += 1
+        return found ?? []
+      }
+      const streamed = await hashFile(file.absolutePath, { md5: true })
+      digests.set(file.relativePath, {
+        sha256: streamed.sha256,
+        md5: streamed.md5 ?? '',
+      })
+      if (await isBinary(file.absolutePath)) {
+        skippedBinary += 1
+        return []
+      }
+      scannedFiles += 1
+      const buffer = await readFile(file.absolutePath)
+      return scanBuffer(file.relativePath, buffer) ?? []
+    },
+  )
+  for (const list of perFile) findings.push(...list)
+  return { findings, scannedFiles, skippedBinary, digests }
+}

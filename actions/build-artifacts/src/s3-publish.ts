@@ -1,0 +1,638 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetBucketVersioningCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import type { Clock } from '../../../common/clock.js'
+import type { Logger } from '../../../common/log.js'
+import type { CacheHeaders } from './cache-headers.js'
+import type { ContentTypes } from './content-types.js'
+import type { FileChecksum } from './checksums.js'
+import { hashFile, mapLimit, type BuildFile } from './files.js'
+import { INDEX_FILE } from './frontend-check.js'
+import { Semaphore, sendS3, type RequestLimits } from './s3-requests.js'
+
+/** Object metadata key (x-amz-meta-sha256) with the hex SHA-256 of the content. */
+export const SHA256_METADATA = 'sha256'
+
+/** Files of this size or larger are uploaded in parts, as `aws s3` does by default. */
+export const DEFAULT_MULTIPART_THRESHOLD = 8 * 1024 * 1024
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024
+
+/**
+ * Folder under the prefix that contains copies of replaced index.html files in
+ * unversioned buckets. Publish never lists its objects as stale.
+ */
+export const KEEP_FOLDER = '.deploy-kit/previous-index'
+
+export interface PublishOptions {
+  s3: S3Client
+  bucket: string
+  /** Key prefix without leading or trailing '/'; '' for the bucket root. */
+  prefix: string
+  files: readonly BuildFile[]
+  contentTypes: ContentTypes
+  cacheHeaders: CacheHeaders
+  deleteStale: boolean
+  maxDeletePercent: number
+  /** S3 requests in flight at once. */
+  concurrency: number
+  runId: string
+  limits: RequestLimits
+  clock: Clock
+  logger: Logger
+  multipartThreshold?: number
+  partSize?: number
+  /**
+   * SHA-256 and MD5 of the files by relative path, computed by the caller
+   * (for example together with the secret scan). It is awaited together
+   * with the listing, and its rejection stops publish before any write.
+   * Without it, publish hashes the files itself.
+   */
+  localDigests?: Promise<Map<string, { sha256: string; md5: string }>>
+}
+
+/** Reason for uploading a file. */
+export type UploadReason = 'new' | 'changed'
+
+export interface UploadedFile {
+  relativePath: string
+  key: string
+  size: number
+  reason: UploadReason
+  multipart: boolean
+  contentType: string
+  cacheControl: string
+}
+
+/** Reference to the index.html that publish replaced. */
+export interface PreviousIndex {
+  bucket: string
+  key: string
+  /** Version id in a versioned bucket. */
+  version_id?: string
+  /** Key of the copy in an unversioned bucket. */
+  copy_key?: string
+}
+
+export interface PublishResult {
+  uploaded: UploadedFile[]
+  unchangedCount: number
+  deletedKeys: string[]
+  /** Objects under the prefix before publish (copies of replaced index files left out). */
+  existingCount: number
+  uploadedBytes: number
+  previousIndex?: PreviousIndex
+  /** Keys whose content changed: uploads of existing objects and deletions. */
+  changedKeys: string[]
+  /** SHA-256 of every local file, in the order of `files`. */
+  checksums: FileChecksum[]
+}
+
+interface RemoteObject {
+  etag: string
+  size: number
+}
+
+interface PlannedFile {
+  file: BuildFile
+  key: string
+  sha256: string
+  md5: string
+  reason?: UploadReason
+}
+
+/** Object key of a build file: the prefix, '/', the NFC relative path. */
+export function objectKey(prefix: string, relativePath: string): string {
+  const key = relativePath.normalize('NFC')
+  return prefix === '' ? key : `${prefix.normalize('NFC')}/${key}`
+}
+
+/** Whether an ETag is that of a multipart upload (`<hex>-<parts>`). */
+export function isMultipartEtag(etag: string): boolean {
+  return /-\d+$/.test(etag)
+}
+
+/**
+ * Decides whether a local file differs from the stored object by content:
+ * the MD5 against a single-part ETag, else the SHA-256 that publish stores
+ * in the object's metadata. Returns undefined when the object must be
+ * inspected (a multipart ETag) before deciding.
+ */
+export function compareByContent(
+  local: { md5: string },
+  remote: RemoteObject | undefined,
+): UploadReason | 'unchanged' | undefined {
+  if (remote === undefined) return 'new'
+  if (isMultipartEtag(remote.etag)) return undefined
+  // NOTE: objects encrypted with SSE-KMS or SSE-C have an ETag that is not
+  // their MD5, so they count as changed and are uploaded again.
+  return remote.etag === local.md5 ? 'unchanged' : 'changed'
+}
+
+/**
+ * Checks the stale-object guard: deleting `staleCount` of `existingCount`
+ * objects must not exceed `maxDeletePercent`. Throws the reason otherwise.
+ */
+export function checkDeletionGuard(
+  staleCount: number,
+  existingCount: number,
+  maxDeletePercent: number,
+  where: string,
+): void {
+  if (staleCount === 0) return
+  if (staleCount * 100 > maxDeletePercent * existingCount) {
+    const percent = ((staleCount * 100) / existingCount).toFixed(1)
+    throw new Error(
+      `delete-stale would delete ${staleCount} of the ${existingCount} objects under ${where} (${percent}%), more than max-delete-percent ${maxDeletePercent}%. Nothing was uploaded or deleted. Check frontend-dir and frontend-prefix, or raise max-delete-percent when the deletion is intended.`,
+    )
+  }
+}
+
+/**
+ * Publishes the build folder to S3:
+ * 1. lists the objects under the prefix and hashes every local file;
+ * 2. decides by content which files changed (see compareByContent);
+ * 3. with delete-stale, checks the deletion guard before any write;
+ * 4. uploads assets, then HTML, then the root index.html, after keeping
+ *    the replaced index.html (its version id, or a copy);
+ * 5. with delete-stale, deletes the objects that are not in the build.
+ */
+export async function publishToS3(
+  opts: PublishOptions,
+): Promise<PublishResult> {
+  const { bucket, prefix, logger } = opts
+  const where = `s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}`
+  const semaphore = new Semaphore(opts.concurrency)
+
+  logger.info(`Listing the objects under ${where}`)
+  const [remote, digests] = await Promise.all([
+    listObjects(opts, where),
+    opts.localDigests ?? hashAll(opts),
+  ])
+  logger.info(`Found ${remote.size} objects under ${where}`)
+  const planned: PlannedFile[] = opts.files.map((file) => {
+    const fileDigests = digests.get(file.relativePath)
+    if (fileDigests === undefined) {
+      throw new Error(`No checksum was computed for ${file.relativePath}`)
+    }
+    return {
+      file,
+      key: objectKey(prefix, file.relativePath),
+      sha256: fileDigests.sha256,
+      md5: fileDigests.md5,
+    }
+  })
+  await decideChanges(opts, planned, remote, semaphore)
+
+  const localKeys = new Set(planned.map((entry) => entry.key))
+  const staleKeys = [...remote.keys()]
+    .filter((key) => !localKeys.has(key))
+    .sort()
+  if (opts.deleteStale) {
+    checkDeletionGuard(
+      staleKeys.length,
+      remote.size,
+      opts.maxDeletePercent,
+      where,
+    )
+  } else if (staleKeys.length > 0) {
+    logger.info(
+      `${staleKeys.length} objects under ${where} are not in the build; they stay because delete-stale is false`,
+    )
+  }
+
+  const toUpload = planned.filter((entry) => entry.reason !== undefined)
+  const unchangedCount = planned.length - toUpload.length
+  logger.info(
+    `${toUpload.length} files to upload (${toUpload.filter((e) => e.reason === 'new').length} new, ${toUpload.filter((e) => e.reason === 'changed').length} changed), ${unchangedCount} unchanged`,
+  )
+
+  const rootIndexKey = objectKey(prefix, INDEX_FILE)
+  const isHtml = (entry: PlannedFile) =>
+    /\.html?$/i.test(entry.file.relativePath)
+  const assets = toUpload.filter((entry) => !isHtml(entry))
+  const pages = toUpload.filter(
+    (entry) => isHtml(entry) && entry.key !== rootIndexKey,
+  )
+  const rootIndex = toUpload.find((entry) => entry.key === rootIndexKey)
+
+  const uploaded: UploadedFile[] = []
+  const progress = new Progress(toUpload.length, logger, opts.clock)
+  const uploadAll = async (batch: PlannedFile[], label: string) => {
+    if (batch.length === 0) return
+    logger.info(`Uploading ${batch.length} ${label}`)
+    await mapLimit(batch, opts.concurrency, async (entry) => {
+      uploaded.push(await uploadFile(opts, entry, semaphore))
+      progress.step()
+    })
+  }
+  await uploadAll(assets, 'assets')
+  await uploadAll(pages, 'HTML files')
+
+  let previousIndex: PreviousIndex | undefined
+  if (rootIndex !== undefined) {
+    if (rootIndex.reason === 'changed') {
+      previousIndex = await keepPreviousIndex(opts, rootIndexKey)
+    }
+    await uploadAll([rootIndex], INDEX_FILE)
+  }
+
+  const deletedKeys: string[] = []
+  if (opts.deleteStale && staleKeys.length > 0) {
+    await deleteObjects(opts, staleKeys)
+    deletedKeys.push(...staleKeys)
+    logger.info(`Deleted ${staleKeys.length} stale objects under ${where}`)
+  }
+
+  uploaded.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  const changedKeys = [
+    ...uploaded
+      .filter((file) => file.reason === 'changed')
+      .map((file) => file.key),
+    ...deletedKeys,
+  ]
+  return {
+    uploaded,
+    unchangedCount,
+    deletedKeys,
+    existingCount: remote.size,
+    uploadedBytes: uploaded.reduce((sum, file) => sum + file.size, 0),
+    ...(previousIndex === undefined ? {} : { previousIndex }),
+    changedKeys,
+    checksums: planned.map((entry) => ({
+      relativePath: entry.file.relativePath,
+      size: entry.file.size,
+      sha256: entry.sha256,
+    })),
+  }
+}
+
+/** Hashes every file with SHA-256 and MD5, by relative path. */
+async function hashAll(
+  opts: PublishOptions,
+): Promise<Map<string, { sha256: string; md5: string }>> {
+  opts.logger.info(`Hashing ${opts.files.length} files`)
+  const digests = new Map<string, { sha256: string; md5: string }>()
+  await mapLimit(opts.files, Math.max(4, opts.concurrency), async (file) => {
+    const fileDigests = await hashFile(file.absolutePath, { md5: true })
+    digests.set(file.relativePath, {
+      sha256: fileDigests.sha256,
+      md5: fileDigests.md5 ?? '',
+    })
+  })
+  return digests
+}
+
+/** Lists the objects under the prefix, leaving out the kept index copies. */
+async function listObjects(
+  opts: PublishOptions,
+  where: string,
+): Promise<Map<string, RemoteObject>> {
+  const listPrefix = opts.prefix === '' ? '' : `${opts.prefix}/`
+  const keepPrefix = `${listPrefix}${KEEP_FOLDER}/`
+  const objects = new Map<string, RemoteObject>()
+  let token: string | undefined
+  do {
+    const page = await sendS3(
+      opts.s3,
+      `S3 ListObjectsV2 ${where}`,
+      (s3, abortSignal) =>
+        s3.send(
+          new ListObjectsV2Command({
+            Bucket: opts.bucket,
+            Prefix: listPrefix,
+            ContinuationToken: token,
+          }),
+          { abortSignal },
+        ),
+      opts.limits,
+    )
+    for (const item of page.Contents ?? []) {
+      if (item.Key === undefined || item.Key.startsWith(keepPrefix)) continue
+      objects.set(item.Key, {
+        etag: (item.ETag ?? '').replace(/^"|"$/g, ''),
+        size: item.Size ?? 0,
+      })
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined
+  } while (token)
+  return objects
+}
+
+/** Sets `reason` on each planned file that must be uploaded. */
+async function decideChanges(
+  opts: PublishOptions,
+  planned: PlannedFile[],
+  remote: Map<string, RemoteObject>,
+  semaphore: Semaphore,
+): Promise<void> {
+  const inspect: PlannedFile[] = []
+  for (const entry of planned) {
+    const decision = compareByContent(entry, remote.get(entry.key))
+    if (decision === undefined) inspect.push(entry)
+    else if (decision !== 'unchanged') entry.reason = decision
+  }
+  if (inspect.length === 0) return
+  opts.logger.info(
+    `Reading the SHA-256 metadata of ${inspect.length} multipart objects`,
+  )
+  await mapLimit(inspect, opts.concurrency, async (entry) => {
+    const head = await semaphore.use(() =>
+      sendS3(
+        opts.s3,
+        `S3 HeadObject ${entry.key}`,
+        (s3, abortSignal) =>
+          s3.send(
+            new HeadObjectCommand({ Bucket: opts.bucket, Key: entry.key }),
+            {
+              abortSignal,
+            },
+          ),
+        opts.limits,
+      ),
+    )
+    const stored = head.Metadata?.[SHA256_METADATA]
+    if (stored !== entry.sha256) entry.reason = 'changed'
+  })
+}
+
+async function uploadFile(
+  opts: PublishOptions,
+  entry: PlannedFile,
+  semaphore: Semaphore,
+): Promise<UploadedFile> {
+  const { file, key } = entry
+  const contentType = opts.contentTypes.typeOf(file.relativePath)
+  const cacheControl = opts.cacheHeaders.cacheControlOf(file.relativePath)
+  const threshold = opts.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD
+  const multipart = file.size >= threshold
+  const headers = { contentType, cacheControl, sha256: entry.sha256 }
+  if (multipart) {
+    await uploadMultipart(opts, entry, headers, semaphore)
+  } else {
+    // Synchronous for the same reason as in local-pass.ts: single-part
+    // files are below the multipart threshold of 8 MiB.
+    const body = readFileSync(file.absolutePath)
+    await semaphore.use(() =>
+      sendS3(
+        opts.s3,
+        `S3 PutObject ${key}`,
+        (s3, abortSignal) =>
+          s3.send(
+            new PutObjectCommand({
+              Bucket: opts.bucket,
+              Key: key,
+              Body: body,
+              ContentType: contentType,
+              CacheControl: cacheControl,
+              ContentMD5: Buffer.from(entry.md5, 'hex').toString('base64'),
+              Metadata: { [SHA256_METADATA]: entry.sha256 },
+            }),
+            { abortSignal },
+          ),
+        opts.limits,
+      ),
+    )
+  }
+  opts.logger.debug(`Uploaded ${key} (${file.size} bytes, ${entry.reason})`)
+  return {
+    relativePath: file.relativePath,
+    key,
+    size: file.size,
+    reason: entry.reason ?? 'changed',
+    multipart,
+    contentType,
+    cacheControl,
+  }
+}
+
+/** Uploads one file in parts; the upload is aborted when a part fails. */
+async function uploadMultipart(
+  opts: PublishOptions,
+  entry: PlannedFile,
+  headers: { contentType: string; cacheControl: string; sha256: string },
+  semaphore: Semaphore,
+): Promise<void> {
+  const { bucket, limits } = opts
+  const { key, file } = entry
+  const partSize = opts.partSize ?? DEFAULT_PART_SIZE
+  const created = await semaphore.use(() =>
+    sendS3(
+      opts.s3,
+      `S3 CreateMultipartUpload ${key}`,
+      (s3, abortSignal) =>
+        s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            ContentType: headers.contentType,
+            CacheControl: headers.cacheControl,
+            Metadata: { [SHA256_METADATA]: headers.sha256 },
+          }),
+          { abortSignal },
+        ),
+      limits,
+    ),
+  )
+  const uploadId = created.UploadId
+  if (uploadId === undefined) {
+    throw new Error(`S3 CreateMultipartUpload ${key} returned no upload id`)
+  }
+
+  const partCount = Math.max(1, Math.ceil(file.size / partSize))
+  const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1)
+  try {
+    const handle = await open(file.absolutePath, 'r')
+    let parts: Array<{ ETag: string; PartNumber: number }>
+    try {
+      parts = await mapLimit(partNumbers, partCount, (partNumber) =>
+        semaphore.use(async () => {
+          const offset = (partNumber - 1) * partSize
+          const length = Math.min(partSize, file.size - offset)
+          const body = Buffer.alloc(length)
+          await handle.read(body, 0, length, offset)
+          const result = await sendS3(
+            opts.s3,
+            `S3 UploadPart ${key} part ${partNumber} of ${partCount}`,
+            (s3, abortSignal) =>
+              s3.send(
+                new UploadPartCommand({
+                  Bucket: bucket,
+                  Key: key,
+                  UploadId: uploadId,
+                  PartNumber: partNumber,
+                  Body: body,
+                  ContentMD5: createHash('md5').update(body).digest('base64'),
+                }),
+                { abortSignal },
+              ),
+            limits,
+          )
+          if (result.ETag === undefined) {
+            throw new Error(
+              `S3 UploadPart ${key} part ${partNumber} returned no ETag`,
+            )
+          }
+          return { ETag: result.ETag, PartNumber: partNumber }
+        }),
+      )
+    } finally {
+      await handle.close()
+    }
+    await semaphore.use(() =>
+      sendS3(
+        opts.s3,
+        `S3 CompleteMultipartUpload ${key}`,
+        (s3, abortSignal) =>
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: uploadId,
+              MultipartUpload: { Parts: parts },
+            }),
+            { abortSignal },
+          ),
+        limits,
+      ),
+    )
+  } catch (error) {
+    opts.logger.warning(`Aborting the multipart upload of ${key}`)
+    await opts.s3
+      .send(
+        new AbortMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+        }),
+      )
+      .catch((abortError: unknown) =>
+        opts.logger.warning(
+          `S3 AbortMultipartUpload ${key} failed: ${String(abortError)}; a lifecycle rule for incomplete uploads removes the parts`,
+        ),
+      )
+    throw error
+  }
+}
+
+/**
+ * Keeps the index.html that is about to be replaced: its version id when the
+ * bucket has versioning enabled, otherwise a server-side copy under
+ * KEEP_FOLDER named after the run id.
+ */
+async function keepPreviousIndex(
+  opts: PublishOptions,
+  key: string,
+): Promise<PreviousIndex> {
+  const { s3, bucket, limits, logger } = opts
+  const versioning = await sendS3(
+    s3,
+    `S3 GetBucketVersioning ${bucket}`,
+    (client, abortSignal) =>
+      client.send(new GetBucketVersioningCommand({ Bucket: bucket }), {
+        abortSignal,
+      }),
+    limits,
+  )
+  if (versioning.Status === 'Enabled') {
+    const head = await sendS3(
+      s3,
+      `S3 HeadObject ${key}`,
+      (client, abortSignal) =>
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
+          abortSignal,
+        }),
+      limits,
+    )
+    if (head.VersionId !== undefined && head.VersionId !== 'null') {
+      logger.info(`Kept the previous ${key} as version ${head.VersionId}`)
+      return { bucket, key, version_id: head.VersionId }
+    }
+  }
+  const base = opts.prefix === '' ? '' : `${opts.prefix}/`
+  const copyKey = `${base}${KEEP_FOLDER}/${opts.runId}-${opts.clock.now()}.html`
+  await sendS3(
+    s3,
+    `S3 CopyObject ${key} to ${copyKey}`,
+    (client, abortSignal) =>
+      client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: copyKey,
+          CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+          MetadataDirective: 'COPY',
+        }),
+        { abortSignal },
+      ),
+    limits,
+  )
+  logger.info(`Kept the previous ${key} as a copy at ${copyKey}`)
+  return { bucket, key, copy_key: copyKey }
+}
+
+async function deleteObjects(
+  opts: PublishOptions,
+  keys: string[],
+): Promise<void> {
+  for (let start = 0; start < keys.length; start += 1000) {
+    const batch = keys.slice(start, start + 1000)
+    const result = await sendS3(
+      opts.s3,
+      `S3 DeleteObjects (${batch.length} keys)`,
+      (s3, abortSignal) =>
+        s3.send(
+          new DeleteObjectsCommand({
+            Bucket: opts.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+          { abortSignal },
+        ),
+      opts.limits,
+    )
+    const errors = result.Errors ?? []
+    if (errors.length > 0) {
+      const first = errors[0]
+      throw new Error(
+        `S3 DeleteObjects failed for ${errors.length} keys, first ${first?.Key}: ${first?.Code} ${first?.Message}`,
+      )
+    }
+  }
+}
+
+/** Logs upload progress about every tenth of the files or every 10 s. */
+class Progress {
+  private done = 0
+  private lastLogAt: number
+  private lastTenth = 0
+
+  constructor(
+    private readonly total: number,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {
+    this.lastLogAt = clock.now()
+  }
+
+  step(): void {
+    this.done += 1
+    const tenth = Math.floor((this.done * 10) / Math.max(1, this.total))
+    const now = this.clock.now()
+    if (tenth > this.lastTenth || now - this.lastLogAt >= 10_000) {
+      this.lastTenth = tenth
+      this.lastLogAt = now
+      this.logger.info(`Uploaded ${this.done} of ${this.total} files`)
+    }
+  }
+}
