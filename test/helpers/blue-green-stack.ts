@@ -45,6 +45,8 @@ export interface BlueGreenOptions {
   /** Route through a listener rule instead of the default action. */
   rule?: boolean
   previousDesiredCount?: number
+  /** Blue's tasks fail to start, so its targets never become healthy. */
+  failingBlue?: boolean
 }
 
 /**
@@ -168,17 +170,34 @@ export async function createBlueGreenStack(
       containerDefinitions: [{ name: 'api', image: 'api:1', memory: 256 }],
     }),
   )
+  if (options.failingBlue) {
+    // The moto ECS engine stops every task of a revision with this variable.
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${name}-failing`,
+        containerDefinitions: [
+          {
+            name: 'api',
+            image: 'api:1',
+            memory: 256,
+            environment: [{ name: 'KIT_SIMULATED_FAILURE', value: '1' }],
+          },
+        ],
+      }),
+    )
+  }
   const service = async (
     colour: string,
     targetGroup: string,
     desiredCount: number,
   ): Promise<string> => {
     const serviceName = `${name}-${colour}`
+    const failing = colour === 'blue' && options.failingBlue === true
     await ecs.send(
       new CreateServiceCommand({
         cluster,
         serviceName,
-        taskDefinition: name,
+        taskDefinition: failing ? `${name}-failing` : name,
         desiredCount,
         loadBalancers: [
           {
@@ -189,8 +208,8 @@ export async function createBlueGreenStack(
         ],
       }),
     )
-    // moto starts services with runningCount 0; UpdateService with a
-    // desired count sets runningCount to it.
+    // The moto ECS engine starts the service's tasks and registers them
+    // in its target group as they run.
     await ecs.send(
       new UpdateServiceCommand({ cluster, service: serviceName, desiredCount }),
     )

@@ -10,12 +10,15 @@ import { rollbackDeployment } from '../../../common/rollback.js'
 import {
   createBlueGreenStack,
   forwardWeights,
-  registerTargets,
   routingActions,
   serviceCounts,
   type BlueGreenOptions,
   type BlueGreenStack,
 } from '../../helpers/blue-green-stack.js'
+import {
+  resetEngineConfig,
+  setConvergeSeconds,
+} from '../../helpers/ecs-engine.js'
 
 const stacks: BlueGreenStack[] = []
 
@@ -25,10 +28,11 @@ async function stackWith(options: BlueGreenOptions): Promise<BlueGreenStack> {
   return stack
 }
 
-afterEach(() => {
+afterEach(async () => {
   for (const stack of stacks.splice(0)) {
     stack.destroy()
   }
+  await resetEngineConfig()
 })
 
 function rollbackDeps(stack: BlueGreenStack, timeoutMs = 30_000) {
@@ -52,7 +56,6 @@ describe('rollbackDeployment', () => {
       blueDesiredCount: 2,
       greenDesiredCount: 2,
     })
-    await registerTargets(stack, stack.state.blue.target_group_arn, 2)
     const { deps, logger } = rollbackDeps(stack)
 
     const result = await rollbackDeployment(stack.state, deps)
@@ -92,7 +95,6 @@ describe('rollbackDeployment', () => {
       blueDesiredCount: 2,
       greenDesiredCount: 2,
     })
-    await registerTargets(stack, stack.state.blue.target_group_arn, 2)
     await rollbackDeployment(stack.state, rollbackDeps(stack).deps)
     const before = await routingActions(stack)
 
@@ -117,7 +119,6 @@ describe('rollbackDeployment', () => {
       greenDesiredCount: 2,
       rule: true,
     })
-    await registerTargets(stack, stack.state.blue.target_group_arn, 2)
     const listenerBefore = await stack.elbv2.send(
       new DescribeListenersCommand({
         ListenerArns: [stack.state.listener_arn],
@@ -158,30 +159,15 @@ describe('rollbackDeployment', () => {
       greenDesiredCount: 2,
     })
     const { deps, logger } = rollbackDeps(stack)
-    // Plays the part of ECS: once blue's service requests tasks, its
-    // targets register a little later. The weights seen then must still be
-    // the ones before the rollback.
-    let weightsWhileStarting: Record<string, number | undefined> | undefined
-    const tasksStart = (async () => {
-      for (let poll = 0; poll < 100; poll++) {
-        const counts = await serviceCounts(stack, stack.state.blue.service)
-        if ((counts.desired ?? 0) > 0) {
-          await new Promise((resolve) => setTimeout(resolve, 400))
-          weightsWhileStarting = await forwardWeights(stack)
-          await registerTargets(stack, stack.state.blue.target_group_arn, 2)
-          return
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-    })()
+    // Blue's tasks take two seconds to become healthy targets, so the
+    // rollback must wait for them before it moves any traffic.
+    await setConvergeSeconds(2)
 
     const result = await rollbackDeployment(stack.state, deps)
-    await tasksStart
 
     expect(result.scaled_up_service).toBe(stack.state.blue.service)
     expect(result.scaled_up_desired_count).toBe(2)
     expect(result.changed).toBe(true)
-    expect(weightsWhileStarting?.[stack.state.green.target_group_arn]).toBe(100)
     expect(await serviceCounts(stack, stack.state.blue.service)).toEqual({
       desired: 2,
       running: 2,
@@ -196,9 +182,16 @@ describe('rollbackDeployment', () => {
     expect(result.actions[2]).toMatch(
       /^blue \(.+\) is ready after [\d.]+s: runs 2 of 2 task\(s\) \(0 pending\), targets: 2 healthy$/,
     )
-    expect(
-      logger.lines.some((line) => line.includes('targets: none registered')),
-    ).toBe(true)
+    const notReady = logger.lines.findIndex((line) =>
+      /runs [01] of 2 task\(s\)|targets: (none registered|\d+ initial)/.test(
+        line,
+      ),
+    )
+    const weightsMoved = logger.lines.findLastIndex((line) =>
+      line.includes('blue 100 / green 0'),
+    )
+    expect(notReady).toBeGreaterThanOrEqual(0)
+    expect(weightsMoved).toBeGreaterThan(notReady)
   })
 
   it('leaves traffic alone when the colour never gets healthy', async () => {
@@ -206,6 +199,7 @@ describe('rollbackDeployment', () => {
       weightsNow: { blue: 0, green: 100 },
       blueDesiredCount: 0,
       greenDesiredCount: 2,
+      failingBlue: true,
     })
     const started = Date.now()
 
@@ -216,7 +210,7 @@ describe('rollbackDeployment', () => {
 
     await expect(attempt).rejects.toBeInstanceOf(DeadlineError)
     await expect(attempt).rejects.toThrow(
-      'Latest state: runs 2 of 2 task(s) (0 pending), targets: none registered',
+      /Latest state: runs 0 of 2 task\(s\) .*targets: (none registered|\d+ (draining|unhealthy))/,
     )
     expect(Date.now() - started).toBeLessThan(1500 + 2000)
     expect(await forwardWeights(stack)).toMatchObject({
