@@ -22,6 +22,8 @@ export function maskSecret(value: string): void {
     ...value.split(/\r?\n/).map((line) => line.trim()),
     JSON.stringify(value).slice(1, -1),
     encodeURIComponent(value),
+    // Form encoding, as URLSearchParams writes it: '+' for a space.
+    new URLSearchParams({ v: value }).toString().slice(2),
     Buffer.from(value, 'utf8').toString('base64'),
   ]
   for (const form of forms) {
@@ -42,6 +44,8 @@ export function redact(text: string): string {
 // Words that mark a name as holding a secret, after the name is split into
 // lower-case words at '-', '_', '.', spaces and camelCase boundaries.
 const SECRET_WORDS = new Set([
+  'auth',
+  'authentication',
   'authorization',
   'cookie',
   'credential',
@@ -69,6 +73,7 @@ const KEY_QUALIFIERS = new Set([
   'secret',
   'session',
   'signing',
+  'subscription',
 ])
 
 // A last word that names metadata about a secret rather than the secret
@@ -77,11 +82,15 @@ const METADATA_WORDS = new Set([
   'arn',
   'expiry',
   'expires',
+  'enabled',
   'file',
   'id',
+  'method',
+  'mode',
   'name',
   'path',
   'ref',
+  'scheme',
   'ttl',
   'type',
   'url',
@@ -99,8 +108,9 @@ const SECRET_QUERY_PARAMETERS = new Set([
 
 /**
  * Decides whether a header, field or parameter name may carry a secret:
- * authorization, cookie, x-api-key, and names containing token, secret,
- * password or a qualified key (api-key, private_key, SecretAccessKey).
+ * authorization, cookie, x-api-key, and names containing auth, token, secret,
+ * password or a qualified key (api-key, private_key, SecretAccessKey,
+ * Ocp-Apim-Subscription-Key).
  */
 export function isSecretName(name: string): boolean {
   const words = splitWords(name)
@@ -145,6 +155,11 @@ export function redactUrl(url: string | URL): string {
   return redact(parsed.href)
 }
 
+/** Decides whether redactUrl hides the value of a query parameter. */
+export function isSecretQueryParameter(name: string): boolean {
+  return isSecretName(name) || SECRET_QUERY_PARAMETERS.has(name.toLowerCase())
+}
+
 function redactQuery(query: string): string {
   return query
     .split('&')
@@ -152,11 +167,58 @@ function redactQuery(query: string): string {
       const separator = pair.indexOf('=')
       if (separator < 0) return pair
       const key = safeDecode(pair.slice(0, separator))
-      const secret =
-        isSecretName(key) || SECRET_QUERY_PARAMETERS.has(key.toLowerCase())
-      return secret ? `${pair.slice(0, separator)}=${MASK}` : pair
+      return isSecretQueryParameter(key)
+        ? `${pair.slice(0, separator)}=${MASK}`
+        : pair
     })
     .join('&')
+}
+
+/**
+ * Registers the secrets a URL carries: the password, the Basic
+ * authentication value built from user and password (`Basic <base64>` and
+ * the base64 part alone), and the values of query parameters that
+ * redactUrl hides, each decoded and as written in the URL.
+ */
+export function maskUrlSecrets(url: URL): void {
+  if (url.password !== '') {
+    maskSecret(url.password)
+    maskSecret(safeDecodeComponent(url.password))
+  }
+  if (url.username !== '' || url.password !== '') {
+    const user = safeDecodeComponent(url.username)
+    const password = safeDecodeComponent(url.password)
+    maskBasicCredentials(user, password)
+  }
+  if (url.search === '') return
+  for (const pair of url.search.slice(1).split('&')) {
+    const separator = pair.indexOf('=')
+    if (separator < 0) continue
+    if (!isSecretQueryParameter(safeDecode(pair.slice(0, separator)))) {
+      continue
+    }
+    const raw = pair.slice(separator + 1)
+    maskSecret(raw)
+    maskSecret(safeDecode(raw))
+  }
+}
+
+/**
+ * Registers the HTTP Basic authentication value of `user` and `password`
+ * (RFC 7617): `Basic <base64(user:password)>` and the base64 part alone.
+ */
+export function maskBasicCredentials(user: string, password: string): void {
+  const encoded = Buffer.from(`${user}:${password}`, 'utf8').toString('base64')
+  maskSecret(encoded)
+  maskSecret(`Basic ${encoded}`)
+}
+
+function safeDecodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function safeDecode(text: string): string {

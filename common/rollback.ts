@@ -29,6 +29,7 @@ import type {
   DeploymentState,
 } from './contracts/records.js'
 import { waitFor, type Deadline } from './deadline.js'
+import { errorMessage } from './errors.js'
 import type { Logger } from './log.js'
 
 export interface RollbackDeps {
@@ -138,15 +139,20 @@ export async function rollbackDeployment(
   deps.deadline.check(`modifying ${routing}`)
   const actionsAfter = withRestoredWeights(actionsBefore, state)
   if (state.rule_arn !== undefined) {
-    await deps.elbv2.send(
-      new ModifyRuleCommand({ RuleArn: state.rule_arn, Actions: actionsAfter }),
+    const ruleArn = state.rule_arn
+    await callAws('ModifyRule', () =>
+      deps.elbv2.send(
+        new ModifyRuleCommand({ RuleArn: ruleArn, Actions: actionsAfter }),
+      ),
     )
   } else {
-    await deps.elbv2.send(
-      new ModifyListenerCommand({
-        ListenerArn: state.listener_arn,
-        DefaultActions: actionsAfter,
-      }),
+    await callAws('ModifyListener', () =>
+      deps.elbv2.send(
+        new ModifyListenerCommand({
+          ListenerArn: state.listener_arn,
+          DefaultActions: actionsAfter,
+        }),
+      ),
     )
   }
   result.changed = true
@@ -166,6 +172,24 @@ export async function rollbackDeployment(
   return result
 }
 
+/**
+ * Runs one AWS call and, when it fails, raises an error whose message starts
+ * with the operation name ('DescribeListeners failed: ...'). The SDK error
+ * stays available as the cause.
+ */
+async function callAws<T>(
+  operation: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw new Error(`${operation} failed: ${errorMessage(error)}`, {
+      cause: error,
+    })
+  }
+}
+
 function describeRouting(state: DeploymentState): string {
   return state.rule_arn !== undefined
     ? `listener rule ${state.rule_arn}`
@@ -181,8 +205,9 @@ async function readActions(
   state: DeploymentState,
 ): Promise<Action[]> {
   if (state.rule_arn !== undefined) {
-    const output = await elbv2.send(
-      new DescribeRulesCommand({ RuleArns: [state.rule_arn] }),
+    const ruleArn = state.rule_arn
+    const output = await callAws('DescribeRules', () =>
+      elbv2.send(new DescribeRulesCommand({ RuleArns: [ruleArn] })),
     )
     const rule = output.Rules?.[0]
     if (rule === undefined) {
@@ -190,8 +215,10 @@ async function readActions(
     }
     return rule.Actions ?? []
   }
-  const output = await elbv2.send(
-    new DescribeListenersCommand({ ListenerArns: [state.listener_arn] }),
+  const output = await callAws('DescribeListeners', () =>
+    elbv2.send(
+      new DescribeListenersCommand({ ListenerArns: [state.listener_arn] }),
+    ),
   )
   const listener = output.Listeners?.[0]
   if (listener === undefined) {
@@ -361,12 +388,14 @@ async function ensureColourServes(
 
   const desiredCount = state.previous_desired_count
   deps.deadline.check(`scaling up ${target.service}`)
-  await deps.ecs.send(
-    new UpdateServiceCommand({
-      cluster: state.cluster,
-      service: target.service,
-      desiredCount,
-    }),
+  await callAws('UpdateService', () =>
+    deps.ecs.send(
+      new UpdateServiceCommand({
+        cluster: state.cluster,
+        service: target.service,
+        desiredCount,
+      }),
+    ),
   )
   step(`scaled ${colour} (${target.service}) from 0 to ${desiredCount} task(s)`)
 
@@ -416,8 +445,10 @@ async function readColourHealth(
   cluster: string,
   target: ColourTarget,
 ): Promise<ColourHealth> {
-  const described = await deps.ecs.send(
-    new DescribeServicesCommand({ cluster, services: [target.service] }),
+  const described = await callAws('DescribeServices', () =>
+    deps.ecs.send(
+      new DescribeServicesCommand({ cluster, services: [target.service] }),
+    ),
   )
   const service = described.services?.[0]
   if (service === undefined || service.status !== 'ACTIVE') {
@@ -428,10 +459,12 @@ async function readColourHealth(
         (reason !== undefined ? ` (${reason})` : ''),
     )
   }
-  const targetHealth = await deps.elbv2.send(
-    new DescribeTargetHealthCommand({
-      TargetGroupArn: target.target_group_arn,
-    }),
+  const targetHealth = await callAws('DescribeTargetHealth', () =>
+    deps.elbv2.send(
+      new DescribeTargetHealthCommand({
+        TargetGroupArn: target.target_group_arn,
+      }),
+    ),
   )
   const targetStates: Record<string, number> = {}
   let healthyTargets = 0

@@ -3,7 +3,12 @@
  * Defaults live in action.yml; an empty input here means "not set".
  */
 import type { InputReader } from '../../../common/inputs.js'
-import { isSecretName, maskSecret, redactUrl } from '../../../common/masking.js'
+import {
+  isSecretName,
+  maskSecret,
+  maskUrlSecrets,
+  redactUrl,
+} from '../../../common/masking.js'
 import { parseDeploymentState } from '../../../common/rollback.js'
 import type { DeploymentState } from '../../../common/contracts/records.js'
 import {
@@ -17,10 +22,13 @@ import {
   parseJsonPathPrefix,
   type JsonPath,
 } from './json-path.js'
+import { prepareRecordFile } from './record-file.js'
 
 /** Path probed when a URL has none. */
 export const DEFAULT_HEALTH_PATH = '/healthz'
 export const MAX_URLS = 20
+/** Shortest interval, so that a typo such as 1ms cannot flood an endpoint that is starting. */
+export const MIN_INTERVAL_MS = 50
 
 export interface VerifyHealthInputs {
   urls: URL[]
@@ -43,7 +51,11 @@ export interface VerifyHealthInputs {
   rollbackOnFailure: boolean
   rollbackTimeoutMs: number
   deployment?: DeploymentState
-  awsRegion: string
+  /** True when deployment-json is set, also when rollback-on-failure is false. */
+  deploymentGiven: boolean
+  /** Set only when rollback-on-failure is true. */
+  awsRegion?: string
+  /** Absolute path, checked and with its folder created. */
   recordFile?: string
 }
 
@@ -76,6 +88,7 @@ export function readVerifyHealthInputs(
   })
   const intervalMs = reader.duration('interval', {
     required: true,
+    min: MIN_INTERVAL_MS,
     max: 3_600_000,
   })
   const timeoutMs = reader.duration('timeout', {
@@ -112,27 +125,12 @@ export function readVerifyHealthInputs(
     required: true,
     max: 3_600_000,
   })
-  const awsRegion = reader.string('aws-region', {
-    required: true,
-    pattern: AWS_REGION,
-    patternHint: 'Use an AWS region name such as us-east-1.',
-  })
-  const deployment = reader.json('deployment-json', parseDeploymentState)
-  if (rollbackOnFailure && deployment === undefined) {
-    reader.fail(
-      'deployment-json',
-      '',
-      'rollback-on-failure is true, so deployment-json must hold the deployment-json output of blue-green-deploy.',
-    )
-  }
-  if (deployment !== undefined && deployment.region !== awsRegion) {
-    reader.fail(
-      'aws-region',
-      awsRegion,
-      `deployment-json names region ${deployment.region}. Set aws-region to the region of the deployment.`,
-    )
-  }
-  const recordFile = reader.string('record-file')
+  const rollback = readRollbackTarget(reader, rollbackOnFailure)
+  const recordFileValue = reader.string('record-file')
+  const recordFile =
+    recordFileValue === undefined
+      ? undefined
+      : prepareRecordFile(reader, recordFileValue)
 
   const inputs: VerifyHealthInputs = {
     urls,
@@ -149,17 +147,53 @@ export function readVerifyHealthInputs(
     tlsVerify,
     rollbackOnFailure,
     rollbackTimeoutMs,
-    awsRegion,
+    deploymentGiven: reader.string('deployment-json') !== undefined,
   }
   assignDefined(inputs, {
     expectedBody,
     expectedVersion,
     deadlineAt,
     latencyBudgetMs,
-    deployment,
+    deployment: rollback?.deployment,
+    awsRegion: rollback?.awsRegion,
     recordFile,
   })
   return inputs
+}
+
+/**
+ * Reads deployment-json and aws-region when rollback-on-failure is true,
+ * and checks that they name the same region. Both are ignored otherwise,
+ * because nothing uses them.
+ */
+function readRollbackTarget(
+  reader: InputReader,
+  rollbackOnFailure: boolean,
+): { deployment: DeploymentState; awsRegion: string } | undefined {
+  if (!rollbackOnFailure) {
+    return undefined
+  }
+  const awsRegion = reader.string('aws-region', {
+    required: true,
+    pattern: AWS_REGION,
+    patternHint: 'Use an AWS region name such as us-east-1.',
+  })
+  const deployment = reader.json('deployment-json', parseDeploymentState)
+  if (deployment === undefined) {
+    reader.fail(
+      'deployment-json',
+      '',
+      'rollback-on-failure is true, so deployment-json must contain the deployment-json output of blue-green-deploy.',
+    )
+  }
+  if (deployment.region !== awsRegion) {
+    reader.fail(
+      'aws-region',
+      awsRegion,
+      `deployment-json names region ${deployment.region}. Set aws-region to the region of the deployment.`,
+    )
+  }
+  return { deployment, awsRegion }
 }
 
 function assignDefined<T extends object>(target: T, values: Partial<T>): void {
@@ -183,6 +217,13 @@ function readHeaders(reader: InputReader): Record<string, string> {
     }
   }
   for (const [name, value] of Object.entries(headers)) {
+    if (name === '') {
+      reader.fail(
+        'headers',
+        reader.string('headers') ?? '',
+        'A header name is empty. Give every header a name, as in "Name: value" or {"Name": "value"}.',
+      )
+    }
     if (!HEADER_NAME.test(name)) {
       reader.fail(
         'headers',
@@ -202,11 +243,18 @@ function readHeaders(reader: InputReader): Record<string, string> {
 }
 
 function readUrls(reader: InputReader): URL[] {
-  const items = reader.list('urls', {
-    required: true,
-    minItems: 1,
-    maxItems: MAX_URLS,
-  })
+  const value = reader.string('urls', { required: true })
+  const items = splitUrlList(value)
+  if (items.length === 0) {
+    reader.fail('urls', value, 'List at least one URL, one per line.')
+  }
+  if (items.length > MAX_URLS) {
+    reader.fail(
+      'urls',
+      value,
+      `List at most ${MAX_URLS} URLs (this value has ${items.length}).`,
+    )
+  }
   const seen = new Set<string>()
   const urls: URL[] = []
   for (const item of items) {
@@ -225,6 +273,21 @@ function readUrls(reader: InputReader): URL[] {
 }
 
 /**
+ * Splits the `urls` input. A value of several lines has one URL per line,
+ * and commas stay part of the URLs. A single line may list URLs separated
+ * by commas, and there a comma splits only when the next URL starts with a
+ * scheme (`http://`), so `?ids=1,2` stays intact.
+ */
+export function splitUrlList(value: string): string[] {
+  const lines = value.split(/\r?\n/)
+  const items =
+    lines.filter((line) => line.trim() !== '').length > 1
+      ? lines
+      : value.split(/,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i)
+  return items.map((item) => item.trim()).filter((item) => item !== '')
+}
+
+/**
  * Parses one URL of the `urls` input. A URL without a path (nothing after
  * the host and port) gets `/healthz`; an explicit `/` is kept.
  */
@@ -233,6 +296,26 @@ export function parseHealthUrl(reader: InputReader, text: string): URL {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase()
   if (scheme !== 'http' && scheme !== 'https') {
     reader.fail('urls', shown, 'Each URL must start with http:// or https://.')
+  }
+  // The URL parser drops tabs and line breaks silently, and a space would
+  // be sent percent-encoded, so a URL with any of them is most likely a typo.
+  if (/\s/.test(text) || hasControlCharacter(text)) {
+    reader.fail(
+      'urls',
+      shown,
+      'The URL contains a space, tab or control character. Percent-encode it (%20 for a space) or remove it.',
+    )
+  }
+  const port =
+    /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(
+      text,
+    )?.[1]
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    reader.fail(
+      'urls',
+      shown,
+      `The port ${port} is out of range. Use a port from 1 to 65535, or none for the scheme's default.`,
+    )
   }
   let url: URL
   try {
@@ -243,10 +326,7 @@ export function parseHealthUrl(reader: InputReader, text: string): URL {
   if (url.hostname === '') {
     reader.fail('urls', shown, 'The URL has no host.')
   }
-  if (url.password !== '') {
-    maskSecret(url.password)
-    maskSecret(decodeURIComponent(url.password))
-  }
+  maskUrlSecrets(url)
 
   const afterAuthority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/is.exec(text)?.[1]
   if (afterAuthority === undefined || !afterAuthority.startsWith('/')) {
@@ -254,6 +334,13 @@ export function parseHealthUrl(reader: InputReader, text: string): URL {
   }
   url.hash = ''
   return url
+}
+
+function hasControlCharacter(text: string): boolean {
+  return Array.from(text).some((character) => {
+    const code = character.charCodeAt(0)
+    return code < 0x20 || code === 0x7f
+  })
 }
 
 /** URL text with any `user:password@` part replaced, for messages about unparsable URLs. */

@@ -3,8 +3,6 @@
  * runs out, reports every attempt, and on failure rolls the deployment back
  * when rollback-on-failure is true.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import type { LookupFunction } from 'node:net'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -15,6 +13,7 @@ import type {
 } from '../../../common/contracts/records.js'
 import { Deadline } from '../../../common/deadline.js'
 import { errorMessage } from '../../../common/errors.js'
+import { redactUrl } from '../../../common/masking.js'
 import {
   rollbackDeployment,
   formatWeights,
@@ -23,14 +22,21 @@ import {
 } from '../../../common/rollback.js'
 import { runAction, type ActionContext } from '../../../common/run-action.js'
 import { readVerifyHealthInputs, type VerifyHealthInputs } from './inputs.js'
+import { RECORD_WRITE_TIMEOUT_MS, writeRecordFile } from './record-file.js'
 import {
+  buildEmptyReport,
   buildRecordFragment,
   buildReport,
   writeSummary,
   type HealthReport,
   type RollbackReport,
 } from './report.js'
-import { verifyHealth, type VerifyResult } from './verify.js'
+import {
+  summarizeLatency,
+  verifyHealth,
+  type AttemptRecord,
+  type VerifyResult,
+} from './verify.js'
 
 export async function run(): Promise<void> {
   await runAction((context) => verifyHealthAction(context))
@@ -59,10 +65,11 @@ export async function verifyHealthAction(
   try {
     inputs = readVerifyHealthInputs(context.inputs)
   } catch (error) {
-    setEarlyFailureOutputs(context, startedAt, 'failed', errorMessage(error))
+    setEarlyFailureOutputs(context, startedAt, errorMessage(error))
     throw error
   }
 
+  const attemptsByUrl = new Map<string, AttemptRecord[]>()
   let result: VerifyResult
   try {
     result = await verifyHealth(inputs, {
@@ -70,23 +77,28 @@ export async function verifyHealthAction(
       clock: context.clock,
       sleep: context.sleep,
       signal: context.cancellation.signal,
+      onAttempt: (url, record) => {
+        const list = attemptsByUrl.get(url) ?? []
+        list.push(record)
+        attemptsByUrl.set(url, list)
+      },
       ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
     })
   } catch (error) {
-    const status: StageStatus = context.cancellation.signal.aborted
-      ? 'cancelled'
-      : 'failed'
-    setEarlyFailureOutputs(context, startedAt, status, errorMessage(error))
-    const fragment = buildRecordFragment({
-      status,
+    const cancelled = context.cancellation.signal.aborted
+    const reason = errorMessage(error)
+    const partial = partialResult(
+      inputs,
+      attemptsByUrl,
       startedAt,
-      completedAt: context.clock.now(),
-      reason: errorMessage(error),
-    })
-    await writeRecordFile(inputs, fragment).catch((writeError: unknown) => {
-      context.logger.error(
-        `Could not write record-file: ${errorMessage(writeError)}`,
-      )
+      context.clock.now(),
+      reason,
+    )
+    await finish(context, inputs, {
+      status: cancelled ? 'cancelled' : 'failed',
+      result: partial,
+      startedAt,
+      lastStatus: cancelled ? 'CANCELLED' : undefined,
     })
     throw error
   }
@@ -94,29 +106,134 @@ export async function verifyHealthAction(
   let rollback: RollbackReport | undefined
   if (!result.healthy && inputs.rollbackOnFailure && inputs.deployment) {
     rollback = await rollBack(context, inputs, inputs.deployment, deps)
-  } else if (!result.healthy && inputs.deployment !== undefined) {
+  } else if (!result.healthy && inputs.deploymentGiven) {
     context.logger.info(
       'rollback-on-failure is false, so the deployment is left as it is',
     )
   }
 
-  const report = buildReport(inputs, result, rollback)
-  const completedAt = context.clock.now()
-  const fragment = buildRecordFragment({
+  const recordError = await finish(context, inputs, {
     status: result.healthy ? 'succeeded' : 'failed',
+    result,
     startedAt,
-    completedAt,
+    rollback,
+  })
+  if (!result.healthy) {
+    const failure = describeFailure(result, rollback)
+    throw new Error(
+      recordError === undefined ? failure : `${failure}. ${recordError}`,
+    )
+  }
+  if (recordError !== undefined) {
+    throw new Error(`The check passed, but ${lowerFirst(recordError)}`)
+  }
+}
+
+/**
+ * Sets every output, writes record-file and the summary. Returns the
+ * message of a failed record-file write instead of throwing, so that the
+ * verdict, the outputs and the summary stay as they are.
+ */
+async function finish(
+  context: ActionContext,
+  inputs: VerifyHealthInputs,
+  end: {
+    status: StageStatus
+    result: VerifyResult
+    startedAt: number
+    rollback?: RollbackReport | undefined
+    lastStatus?: string | undefined
+  },
+): Promise<string | undefined> {
+  const { result, rollback } = end
+  const report = buildReport(inputs, result, rollback, end.status)
+  const fragment = buildRecordFragment({
+    status: end.status,
+    startedAt: end.startedAt,
+    completedAt: context.clock.now(),
     ...(result.failureReason === undefined
       ? {}
       : { reason: result.failureReason }),
     report,
   })
-  setOutputs(context, result, report, fragment, rollback)
-  await writeRecordFile(inputs, fragment)
+  setOutputs(context, result, report, fragment, rollback, end.lastStatus)
   writeSummary(context.summary, report)
 
-  if (!result.healthy) {
-    throw new Error(describeFailure(result, rollback))
+  if (inputs.recordFile === undefined) {
+    return undefined
+  }
+  const timeoutMs =
+    inputs.deadlineAt === undefined
+      ? RECORD_WRITE_TIMEOUT_MS
+      : Math.min(
+          RECORD_WRITE_TIMEOUT_MS,
+          Math.max(1, inputs.deadlineAt - context.clock.now()),
+        )
+  try {
+    await writeRecordFile(
+      inputs.recordFile,
+      `${JSON.stringify(fragment, null, 2)}\n`,
+      timeoutMs,
+    )
+    context.logger.info(`Wrote the record to ${inputs.recordFile}`)
+    return undefined
+  } catch (error) {
+    const message = errorMessage(error)
+    context.logger.error(message)
+    return message
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1)
+}
+
+/**
+ * Builds the result of a check that stopped early (cancellation) from the
+ * attempts that finished before it stopped.
+ */
+function partialResult(
+  inputs: VerifyHealthInputs,
+  attemptsByUrl: Map<string, AttemptRecord[]>,
+  startedAt: number,
+  completedAt: number,
+  reason: string,
+): VerifyResult {
+  const urls = inputs.urls.map((url) => {
+    const shown = redactUrl(url)
+    const attempts = attemptsByUrl.get(shown) ?? []
+    const last = attempts.at(-1)
+    let consecutive = 0
+    for (let index = attempts.length - 1; index >= 0; index--) {
+      if (attempts[index]?.ok !== true) {
+        break
+      }
+      consecutive++
+    }
+    return {
+      url: shown,
+      healthy: false,
+      attempts,
+      consecutiveSuccesses: consecutive,
+      lastStatus:
+        last === undefined ? '' : String(last.status ?? last.error ?? ''),
+      failureReason: reason,
+      latency: summarizeLatency(
+        attempts.filter((a) => a.ok).map((a) => a.latency_ms),
+      ),
+    }
+  })
+  return {
+    healthy: false,
+    startedAt,
+    completedAt,
+    urls,
+    latency: summarizeLatency(
+      urls.flatMap((url) =>
+        url.attempts.filter((a) => a.ok).map((a) => a.latency_ms),
+      ),
+    ),
+    failureReason: reason,
   }
 }
 
@@ -188,6 +305,7 @@ function setOutputs(
   report: HealthReport,
   fragment: ReturnType<typeof buildRecordFragment>,
   rollback: RollbackReport | undefined,
+  lastStatus: string | undefined,
 ): void {
   const { outputs } = context
   const attempts = result.urls.reduce(
@@ -197,7 +315,7 @@ function setOutputs(
   const reported = result.urls.find((url) => !url.healthy) ?? result.urls[0]
   outputs.set('healthy', result.healthy)
   outputs.set('attempts', attempts)
-  outputs.set('last-status', reported?.lastStatus ?? '')
+  outputs.set('last-status', lastStatus ?? reported?.lastStatus ?? '')
   outputs.set('latency-p50-ms', result.latency.p50_ms ?? '')
   outputs.set('latency-p95-ms', result.latency.p95_ms ?? '')
   outputs.set('failure-reason', result.failureReason ?? '')
@@ -206,41 +324,27 @@ function setOutputs(
   outputs.set('rollback-json', rollback ?? '')
 }
 
-/** Outputs for a run that ended before the check had a result. */
+/** Outputs for a run whose inputs were invalid, so no check ran. */
 function setEarlyFailureOutputs(
   context: ActionContext,
   startedAt: number,
-  status: StageStatus,
   reason: string,
 ): void {
   const { outputs } = context
+  const completedAt = context.clock.now()
   outputs.set('healthy', false)
   outputs.set('attempts', 0)
   outputs.set('last-status', '')
   outputs.set('latency-p50-ms', '')
   outputs.set('latency-p95-ms', '')
   outputs.set('failure-reason', reason)
-  outputs.set('report-json', '')
+  outputs.set(
+    'report-json',
+    buildEmptyReport({ status: 'failed', startedAt, completedAt, reason }),
+  )
   outputs.set(
     'record-json',
-    buildRecordFragment({
-      status,
-      startedAt,
-      completedAt: context.clock.now(),
-      reason,
-    }),
+    buildRecordFragment({ status: 'failed', startedAt, completedAt, reason }),
   )
   outputs.set('rollback-json', '')
-}
-
-async function writeRecordFile(
-  inputs: VerifyHealthInputs,
-  fragment: ReturnType<typeof buildRecordFragment>,
-): Promise<void> {
-  if (inputs.recordFile === undefined) {
-    return
-  }
-  const file = path.resolve(inputs.recordFile)
-  await mkdir(path.dirname(file), { recursive: true })
-  await writeFile(file, `${JSON.stringify(fragment, null, 2)}\n`)
 }

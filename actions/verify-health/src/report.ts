@@ -28,6 +28,8 @@ export type RollbackReport =
   | { status: 'failed'; error: string }
 
 export interface HealthReport {
+  /** succeeded, failed, or cancelled when a signal stopped the check. */
+  status: StageStatus
   healthy: boolean
   failure_reason?: string
   started_at: string
@@ -54,8 +56,10 @@ export function buildReport(
   inputs: VerifyHealthInputs,
   result: VerifyResult,
   rollback: RollbackReport | undefined,
+  status: StageStatus = result.healthy ? 'succeeded' : 'failed',
 ): HealthReport {
   const report: HealthReport = {
+    status,
     healthy: result.healthy,
     started_at: new Date(result.startedAt).toISOString(),
     completed_at: new Date(result.completedAt).toISOString(),
@@ -89,6 +93,26 @@ export function buildReport(
     report.rollback = rollback
   }
   return report
+}
+
+/** Returns the report of a run that stopped before any check, such as on invalid inputs. */
+export function buildEmptyReport(options: {
+  status: StageStatus
+  startedAt: number
+  completedAt: number
+  reason: string
+}): HealthReport {
+  return {
+    status: options.status,
+    healthy: false,
+    failure_reason: options.reason,
+    started_at: new Date(options.startedAt).toISOString(),
+    completed_at: new Date(options.completedAt).toISOString(),
+    duration_ms: options.completedAt - options.startedAt,
+    settings: {},
+    latency: { samples: 0 },
+    urls: [],
+  }
 }
 
 function keepAttempts(attempts: AttemptRecord[]): {
@@ -191,19 +215,19 @@ export function writeSummary(
   summary: SummaryBuilder,
   report: HealthReport,
 ): void {
-  summary.heading(
-    `verify-health: ${report.healthy ? 'healthy' : 'unhealthy'}`,
-    2,
-  )
+  const verdict =
+    report.status === 'cancelled'
+      ? 'cancelled'
+      : report.healthy
+        ? 'healthy'
+        : 'unhealthy'
+  summary.heading(`verify-health: ${verdict}`, 2)
   const required = Number(report.settings.consecutive_successes)
   summary.paragraph(
     escapeMarkdown(
       `Checked ${report.urls.length} URL(s) in ${formatMs(report.duration_ms)} ` +
         `(timeout ${formatMs(Number(report.settings.timeout_ms))}, ` +
-        `${required} consecutive success(es) required, expected status ${String(report.settings.expected_status)}).` +
-        (report.failure_reason === undefined
-          ? ''
-          : ` Failure: ${report.failure_reason}`),
+        `${required} consecutive success(es) required, expected status ${String(report.settings.expected_status)}).`,
     ),
   )
   summary.table(

@@ -12,6 +12,7 @@ import type { LookupFunction } from 'node:net'
 import type { Clock, Sleep } from '../../../common/clock.js'
 import { realSleep, systemClock } from '../../../common/clock.js'
 import { Deadline } from '../../../common/deadline.js'
+import { formatDuration } from '../../../common/duration.js'
 import type { Logger } from '../../../common/log.js'
 import { redactUrl } from '../../../common/masking.js'
 import { evaluateResponse, type ResponseExpectations } from './checks.js'
@@ -47,6 +48,8 @@ export interface VerifyDeps {
   lookup?: LookupFunction
   /** Sends one attempt; defaults to probe(). */
   probe?: typeof probe
+  /** Called after each attempt with the redacted URL and the attempt. */
+  onAttempt?: (url: string, record: AttemptRecord) => void
 }
 
 /** One attempt as it appears in the log and in report-json. */
@@ -110,9 +113,19 @@ export async function verifyHealth(
     deadlineAt: settings.deadlineAt,
     clock,
   })
-  const maxAttempts =
-    Math.floor(deadline.remainingMs() / settings.intervalMs) + 1
+  // From the settings rather than deadline.remainingMs(), which would
+  // already have lost the milliseconds spent since startedAt.
+  const checkMs = Math.min(
+    settings.timeoutMs,
+    (settings.deadlineAt ?? Number.POSITIVE_INFINITY) - startedAt,
+  )
+  const maxAttempts = Math.floor(Math.max(0, checkMs) / settings.intervalMs) + 1
   const limit = describeLimit(settings, deadline)
+  if (!settings.tlsVerify) {
+    deps.logger.warning(
+      'tls-verify is false: TLS certificates are not verified, so a server that impersonates these URLs would pass the check',
+    )
+  }
   deps.logger.info(
     `Checking ${settings.urls.length} URL(s) until ${settings.consecutiveSuccesses} consecutive success(es) each: ` +
       `attempt-timeout ${formatMs(settings.attemptTimeoutMs)}, interval ${formatMs(settings.intervalMs)}, ${limit}`,
@@ -145,7 +158,7 @@ export async function verifyHealth(
     result.failureReason = urls
       .filter((url) => !url.healthy)
       .map((url) => `${url.url}: ${url.failureReason ?? 'unhealthy'}`)
-      .join('; ')
+      .join('\n')
   }
   deps.logger.info(
     healthy
@@ -206,6 +219,7 @@ async function checkUrl(
       expectations,
     )
     attempts.push(record)
+    deps.onAttempt?.(shownUrl, record)
 
     if (record.ok) {
       consecutive++
@@ -415,6 +429,7 @@ function roundMs(ms: number): number {
   return Math.round(ms * 10) / 10
 }
 
+/** Formats a duration for logs: '250 ms', '10.2s', then '2m30s', '1h' from two minutes on. */
 export function formatMs(ms: number): string {
   if (ms < 1000) {
     return `${Math.round(ms)} ms`
@@ -423,5 +438,5 @@ export function formatMs(ms: number): string {
   if (seconds < 120) {
     return `${Number(seconds.toFixed(1))}s`
   }
-  return `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`
+  return formatDuration(Math.round(seconds) * 1000)
 }

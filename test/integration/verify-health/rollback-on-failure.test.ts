@@ -153,8 +153,12 @@ describe('verify-health rollback-on-failure', () => {
       error: string
     }
     expect(rollback.status).toBe('failed')
-    expect(rollback.error).toContain('ListenerNotFound')
-    expect(run.failures[0]).toContain('. Rollback failed: ListenerNotFound')
+    expect(rollback.error).toMatch(
+      /^DescribeListeners failed: ListenerNotFound/,
+    )
+    expect(run.failures[0]).toContain(
+      '. Rollback failed: DescribeListeners failed: ListenerNotFound',
+    )
     expect(await forwardWeights(stack)).toMatchObject({
       [stack.state.green.target_group_arn]: 100,
     })

@@ -7,7 +7,10 @@ jest.unstable_mockModule('@actions/core', () => ({ setSecret }))
 // ESM imports are resolved before the test body runs.
 const {
   isSecretName,
+  isSecretQueryParameter,
+  maskBasicCredentials,
   maskSecret,
+  maskUrlSecrets,
   redact,
   redactObject,
   redactUrl,
@@ -47,6 +50,11 @@ describe('maskSecret and redact', () => {
     )
     expect(redact(`u=${encodeURIComponent(secret)}`)).toBe('u=***')
     expect(redact(Buffer.from(secret).toString('base64'))).toBe('***')
+  })
+
+  it('masks form-encoded values', () => {
+    maskSecret("it's secret!")
+    expect(redact('q=it%27s+secret%21')).toBe('q=***')
   })
 
   it('masks longer secrets first', () => {
@@ -95,6 +103,9 @@ describe('isSecretName', () => {
     'client-secret',
     'credentials',
     'X-Amz-Signature',
+    'X-Auth',
+    'Authentication',
+    'Ocp-Apim-Subscription-Key',
   ])('flags %s', (name) => {
     expect(isSecretName(name)).toBe(true)
   })
@@ -111,6 +122,9 @@ describe('isSecretName', () => {
     'author',
     'content-type',
     'x-request-id',
+    'auth-mode',
+    'auth_type',
+    'subscription-id',
     '',
   ])('passes %s', (name) => {
     expect(isSecretName(name)).toBe(false)
@@ -137,6 +151,63 @@ describe('redactUrl', () => {
     expect(redactUrl(new URL('https://tenant-42x.example.com/'))).toBe(
       'https://***.example.com/',
     )
+  })
+})
+
+describe('maskUrlSecrets', () => {
+  it('masks the Basic authentication value', () => {
+    maskUrlSecrets(new URL('http://bob:S3cret%21Pw@example.com/'))
+    const encoded = Buffer.from('bob:S3cret!Pw').toString('base64')
+
+    expect(redact(`Authorization: Basic ${encoded}`)).toBe('Authorization: ***')
+    expect(redact(`a=${encodeURIComponent(`Basic ${encoded}`)}`)).toBe('a=***')
+    expect(redact(`b=${encoded}`)).toBe('b=***')
+    expect(redact('S3cret!Pw and S3cret%21Pw')).toBe('*** and ***')
+  })
+
+  it('masks a user name without password', () => {
+    maskUrlSecrets(new URL('https://ghp_abcdef@example.com/'))
+    const encoded = Buffer.from('ghp_abcdef:').toString('base64')
+
+    expect(redact(`Basic ${encoded}`)).toBe('***')
+  })
+
+  it('masks secret query values', () => {
+    maskUrlSecrets(
+      new URL('https://example.com/h?token=a%2Bb+c9&page=2&sig=ff00ff'),
+    )
+
+    expect(redact('raw a%2Bb+c9')).toBe('raw ***')
+    expect(redact('decoded a+b c9')).toBe('decoded ***')
+    expect(redact('sig ff00ff')).toBe('sig ***')
+    expect(redact('page 2')).toBe('page 2')
+  })
+
+  it('masks nothing in a plain URL', () => {
+    maskUrlSecrets(new URL('http://127.0.0.1:8080/healthz?probe=1'))
+    expect(setSecret).not.toHaveBeenCalled()
+  })
+})
+
+describe('maskBasicCredentials', () => {
+  it('masks the header value and base64 part', () => {
+    maskBasicCredentials('deployer', 'pw')
+    const encoded = Buffer.from('deployer:pw').toString('base64')
+
+    expect(setSecret).toHaveBeenCalledWith(`Basic ${encoded}`)
+    expect(redact(`x ${encoded} y`)).toBe('x *** y')
+  })
+})
+
+describe('isSecretQueryParameter', () => {
+  it.each([
+    ['token', true],
+    ['access_token', true],
+    ['code', true],
+    ['X-Amz-Credential', true],
+    ['page', false],
+  ])('classifies %s', (name, expected) => {
+    expect(isSecretQueryParameter(name)).toBe(expected)
   })
 })
 

@@ -1,9 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { DeploymentState } from '../../../common/contracts/records.js'
+import type { ECSClient } from '@aws-sdk/client-ecs'
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { Deadline } from '../../../common/deadline.js'
+import { memoryLogger } from '../../../common/log.js'
 import {
   parseDeploymentState,
   readWeights,
+  rollbackDeployment,
   sameSplit,
   withRestoredWeights,
 } from '../../../common/rollback.js'
@@ -145,5 +150,32 @@ describe('parseDeploymentState', () => {
     expect(() => parseDeploymentState(value, fail)).toThrow(
       `${message}. Pass the deployment-json output of blue-green-deploy unchanged.`,
     )
+  })
+})
+
+describe('rollbackDeployment errors', () => {
+  it('names the failing AWS call', async () => {
+    const notFound = Object.assign(
+      new Error('One or more listeners not found'),
+      { name: 'ListenerNotFoundException', $metadata: {} },
+    )
+    const elbv2 = {
+      send: async () => {
+        throw notFound
+      },
+    } as unknown as ElasticLoadBalancingV2Client
+    const ecs = {} as unknown as ECSClient
+
+    const attempt = rollbackDeployment(state, {
+      ecs,
+      elbv2,
+      logger: memoryLogger(),
+      deadline: Deadline.start({ stage: 'rollback', timeoutMs: 10_000 }),
+    })
+
+    await expect(attempt).rejects.toThrow(
+      /^DescribeListeners failed: ListenerNotFoundException: One or more listeners not found$/,
+    )
+    await expect(attempt).rejects.toHaveProperty('cause', notFound)
   })
 })

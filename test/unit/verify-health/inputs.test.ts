@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { InputError } from '../../../common/errors.js'
 import { InputReader } from '../../../common/inputs.js'
 import { redact, resetMasksForTests } from '../../../common/masking.js'
@@ -15,13 +18,16 @@ import {
 } from '../../helpers/verify-health.js'
 
 let server: TestServer
+let tempDir: string
 
 beforeAll(async () => {
   server = await startHttpServer((_request, response) => response.end('ok'))
+  tempDir = mkdtempSync(path.join(tmpdir(), 'verify-health-inputs-'))
 })
 
 afterAll(async () => {
   await server.close()
+  rmSync(tempDir, { recursive: true, force: true })
 })
 
 interface InvalidCase {
@@ -215,6 +221,7 @@ const invalidCases: InvalidCase[] = [
     name: 'deployment-json of another strategy',
     overrides: (origin) => ({
       urls: origin,
+      'rollback-on-failure': 'true',
       'deployment-json': JSON.stringify(
         sampleDeploymentState({ strategy: 'ecs-native' }),
       ),
@@ -226,6 +233,7 @@ const invalidCases: InvalidCase[] = [
     name: 'deployment-json with a bad weight',
     overrides: (origin) => ({
       urls: origin,
+      'rollback-on-failure': 'true',
       'deployment-json': JSON.stringify(
         sampleDeploymentState({ weights_before: { blue: 100, green: -1 } }),
       ),
@@ -237,6 +245,7 @@ const invalidCases: InvalidCase[] = [
     name: 'deployment-json with a bad listener ARN',
     overrides: (origin) => ({
       urls: origin,
+      'rollback-on-failure': 'true',
       'deployment-json': JSON.stringify(
         sampleDeploymentState({ listener_arn: 'listener-1' }),
       ),
@@ -248,6 +257,7 @@ const invalidCases: InvalidCase[] = [
     name: 'region unlike the deployment',
     overrides: (origin) => ({
       urls: origin,
+      'rollback-on-failure': 'true',
       'aws-region': 'eu-west-1',
       'deployment-json': JSON.stringify(sampleDeploymentState()),
     }),
@@ -256,9 +266,68 @@ const invalidCases: InvalidCase[] = [
   },
   {
     name: 'malformed region',
-    overrides: (origin) => ({ urls: origin, 'aws-region': 'mars' }),
+    overrides: (origin) => ({
+      urls: origin,
+      'aws-region': 'mars',
+      'rollback-on-failure': 'true',
+      'deployment-json': JSON.stringify(sampleDeploymentState()),
+    }),
     input: 'aws-region',
     message: 'Use an AWS region name such as us-east-1.',
+  },
+  {
+    name: 'port 0',
+    overrides: () => ({ urls: 'http://127.0.0.1:0/healthz' }),
+    input: 'urls',
+    message: 'The port 0 is out of range. Use a port from 1 to 65535',
+  },
+  {
+    name: 'port above 65535',
+    overrides: () => ({ urls: 'http://127.0.0.1:99999/healthz' }),
+    input: 'urls',
+    message: 'The port 99999 is out of range.',
+  },
+  {
+    name: 'tab inside a URL',
+    overrides: (origin) => ({ urls: `${origin}/heal\tthz` }),
+    input: 'urls',
+    message: 'The URL contains a space, tab or control character.',
+  },
+  {
+    name: 'empty header name',
+    overrides: (origin) => ({ urls: origin, headers: '{"": "1"}' }),
+    input: 'headers',
+    message: `Invalid input 'headers': "{\\"\\": \\"1\\"}". A header name is empty.`,
+  },
+  {
+    name: 'interval below 50ms',
+    overrides: (origin) => ({ urls: origin, interval: '1ms' }),
+    input: 'interval',
+    message: "input 'interval'",
+  },
+  {
+    name: 'record-file naming a folder',
+    overrides: (origin) => ({ urls: origin, 'record-file': tempDir }),
+    input: 'record-file',
+    message: 'is a folder.',
+  },
+  {
+    name: 'record-file under a file',
+    overrides: (origin) => ({
+      urls: origin,
+      'record-file': '/dev/null/verify.json',
+    }),
+    input: 'record-file',
+    message: '/dev/null is not a folder.',
+  },
+  {
+    name: 'record-file in an uncreatable folder',
+    overrides: (origin) => ({
+      urls: origin,
+      'record-file': '/proc/verify-health-missing/verify.json',
+    }),
+    input: 'record-file',
+    message: 'Creating the folder /proc/verify-health-missing failed',
   },
 ]
 
@@ -285,6 +354,14 @@ describe('verify-health inputs', () => {
         stage: 'verify',
         status: 'failed',
       })
+      const report = JSON.parse(run.outputs['report-json'] ?? '') as {
+        status: string
+        healthy: boolean
+        failure_reason: string
+      }
+      expect(report.status).toBe('failed')
+      expect(report.healthy).toBe(false)
+      expect(report.failure_reason).toBe(run.failures[0])
     },
   )
 
@@ -315,6 +392,7 @@ describe('verify-health inputs', () => {
   })
 
   it('reads every setting', () => {
+    const recordFile = path.join(tempDir, 'records', 'verify.json')
     const inputs = readInputs({
       urls: 'http://127.0.0.1:1/a, http://127.0.0.1:2/b',
       'expected-status': '200, 2XX',
@@ -329,7 +407,7 @@ describe('verify-health inputs', () => {
       'max-redirects': '2',
       'tls-verify': 'false',
       'deadline-at': '2026-12-04T12:30:00Z',
-      'record-file': 'records/verify.json',
+      'record-file': recordFile,
     })
 
     expect(inputs.urls).toHaveLength(2)
@@ -359,7 +437,7 @@ describe('verify-health inputs', () => {
     expect(inputs.maxRedirects).toBe(2)
     expect(inputs.tlsVerify).toBe(false)
     expect(inputs.deadlineAt).toBe(Date.parse('2026-12-04T12:30:00Z'))
-    expect(inputs.recordFile).toBe('records/verify.json')
+    expect(inputs.recordFile).toBe(recordFile)
     expect(inputs.rollbackOnFailure).toBe(false)
     expect(inputs.deployment).toBeUndefined()
   })
@@ -381,7 +459,7 @@ describe('verify-health inputs', () => {
     expect(inputs.maxRedirects).toBe(5)
     expect(inputs.tlsVerify).toBe(true)
     expect(inputs.rollbackTimeoutMs).toBe(600_000)
-    expect(inputs.awsRegion).toBe('us-east-1')
+    expect(inputs.awsRegion).toBeUndefined()
     expect(inputs.latencyBudgetMs).toBeUndefined()
   })
 
@@ -398,6 +476,69 @@ describe('verify-health inputs', () => {
     expect(redact('p@ss-w0rd')).toBe('***')
     expect(redact('p%40ss-w0rd')).toBe('***')
     expect(redact('ci-runner')).toBe('ci-runner')
+  })
+
+  it('masks Basic credentials and query secrets', () => {
+    resetMasksForTests()
+    const basic = Buffer.from('bob:S3cretPw').toString('base64')
+
+    readInputs({
+      urls: 'http://bob:S3cretPw@127.0.0.1:1/healthz?token=QSECRET789&page=2',
+    })
+
+    expect(redact(`Authorization: Basic ${basic}`)).toBe('Authorization: ***')
+    expect(redact(`a=${encodeURIComponent(`Basic ${basic}`)}`)).toBe('a=***')
+    expect(redact(`seen ${basic}`)).toBe('seen ***')
+    expect(redact('/login?t=QSECRET789')).toBe('/login?t=***')
+    expect(redact('page=2')).toBe('page=2')
+  })
+
+  describe('URL lists', () => {
+    it.each([
+      [
+        'one URL per line keeps commas',
+        'http://127.0.0.1:1/a?ids=1,2\nhttp://127.0.0.1:2/b,c',
+        ['http://127.0.0.1:1/a?ids=1,2', 'http://127.0.0.1:2/b,c'],
+      ],
+      [
+        'one line splits before a scheme',
+        'http://127.0.0.1:1/a?ids=1,2, https://127.0.0.1:2/b',
+        ['http://127.0.0.1:1/a?ids=1,2', 'https://127.0.0.1:2/b'],
+      ],
+      [
+        'one URL with a comma',
+        'http://127.0.0.1:1/a?ids=1,2',
+        ['http://127.0.0.1:1/a?ids=1,2'],
+      ],
+    ])('reads %s', (_name, value, expected) => {
+      const inputs = readInputs({ urls: value })
+
+      expect(inputs.urls.map((url) => url.href)).toEqual(expected)
+    })
+  })
+
+  describe('without rollback-on-failure', () => {
+    it('ignores a region unlike deployment-json', () => {
+      const inputs = readInputs({
+        urls: 'http://127.0.0.1:1',
+        'aws-region': 'eu-west-1',
+        'deployment-json': JSON.stringify(sampleDeploymentState()),
+      })
+
+      expect(inputs.deployment).toBeUndefined()
+      expect(inputs.deploymentGiven).toBe(true)
+      expect(inputs.awsRegion).toBeUndefined()
+    })
+
+    it('accepts an empty aws-region', () => {
+      const inputs = readInputs({
+        urls: 'http://127.0.0.1:1',
+        'aws-region': '',
+      })
+
+      expect(inputs.rollbackOnFailure).toBe(false)
+      expect(inputs.awsRegion).toBeUndefined()
+    })
   })
 
   it('accepts a valid deployment-json with rollback', () => {

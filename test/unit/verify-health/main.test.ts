@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { RecordFragment } from '../../../common/contracts/records.js'
@@ -140,6 +140,8 @@ describe('verify-health action', () => {
     expect(record.reason).toBe(run.outputs['failure-reason'])
     expect(run.summary).toContain('## verify-health: unhealthy')
     expect(run.summary).toContain('HTTP 503 Service Unavailable, expected 200')
+    // runAction adds the failure line, so the summary paragraph leaves it out.
+    expect(run.summary).not.toContain('Failure:')
     expect(run.elapsedMs).toBeLessThanOrEqual(400 + 300 + SLACK_MS)
   })
 
@@ -231,6 +233,93 @@ describe('verify-health action', () => {
       run.outputs['record-json'] ?? '',
     ) as RecordFragment
     expect(record.status).toBe('cancelled')
+    expect(run.outputs['last-status']).toBe('CANCELLED')
+    expect(Number(run.outputs.attempts)).toBeGreaterThan(0)
+    expect(Number(run.outputs.attempts)).toBeLessThanOrEqual(server.requests)
+    const report = JSON.parse(run.outputs['report-json'] ?? '') as HealthReport
+    expect(report.status).toBe('cancelled')
+    expect(report.healthy).toBe(false)
+    expect(report.urls[0]?.attempt_count).toBe(Number(run.outputs.attempts))
+    expect(report.urls[0]?.last_status).toBe('503')
+    expect(run.summary).toContain('## verify-health: cancelled')
+  })
+
+  it('masks Basic credentials echoed by the server', async () => {
+    const server = await serve((request, response) => {
+      const authorization = request.headers.authorization ?? ''
+      response.writeHead(302, {
+        location: `/login?a=${encodeURIComponent(authorization)}&b=${authorization.slice(6)}`,
+      })
+      response.end()
+    })
+    const url = server.origin.replace('//', '//bob:S3cretPw@')
+
+    const run = await runAction({ urls: `${url}/echo`, timeout: '300ms' })
+
+    const basic = Buffer.from('bob:S3cretPw').toString('base64')
+    expect(run.outputs['last-status']).toBe('302')
+    const printed = [
+      ...run.lines,
+      ...run.failures,
+      ...Object.values(run.outputs),
+      run.summary,
+    ].join('\n')
+    expect(printed).toContain('redirect to "/login?a=***&b=***"')
+    expect(printed).not.toContain(basic)
+    expect(printed).not.toContain(encodeURIComponent(basic))
+  })
+
+  it('masks secret query values echoed by the server', async () => {
+    const server = await serve((request, response) => {
+      response.writeHead(302, {
+        location: `/login?next=${encodeURIComponent(request.url ?? '')}`,
+      })
+      response.end()
+    })
+
+    const run = await runAction({
+      urls: `${server.origin}/healthz?token=QSECRET789`,
+      timeout: '300ms',
+    })
+
+    expect(server.requests).toBeGreaterThanOrEqual(1)
+    const printed = [
+      ...run.lines,
+      ...run.failures,
+      ...Object.values(run.outputs),
+      run.summary,
+    ].join('\n')
+    expect(printed).toContain('/healthz?token=***')
+    expect(printed).not.toContain('QSECRET789')
+  })
+
+  it('keeps the verdict when record-file fails late', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'verify-health-record-'))
+    const folder = path.join(dir, 'records')
+    const server = await serve((_request, response) => {
+      // Replace the prepared folder by a file, so the final write fails.
+      rmSync(folder, { recursive: true, force: true })
+      writeFileSync(folder, 'not a folder')
+      response.end('ok')
+    })
+
+    const run = await runAction({
+      urls: server.origin,
+      'record-file': path.join(folder, 'verify.json'),
+    })
+    rmSync(dir, { recursive: true, force: true })
+
+    expect(run.outcome).toBe('failed')
+    expect(run.failures).toHaveLength(1)
+    expect(run.failures[0]).toContain(
+      `The check passed, but writing record-file ${folder}/verify.json failed (ENOTDIR)`,
+    )
+    expect(run.outputs.healthy).toBe('true')
+    expect(run.outputs['last-status']).toBe('200')
+    expect(JSON.parse(run.outputs['report-json'] ?? '')).toMatchObject({
+      healthy: true,
+    })
+    expect(run.summary).toContain('## verify-health: healthy')
   })
 
   it('never prints a secret header or URL password', async () => {

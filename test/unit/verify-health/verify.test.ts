@@ -14,6 +14,7 @@ import {
   type TestServer,
 } from '../../helpers/health-servers.js'
 import { runBound, runCheck } from '../../helpers/verify-health.js'
+import { formatMs } from '../../../actions/verify-health/src/verify.js'
 
 const servers: Array<TestServer | HangingServer> = []
 
@@ -545,7 +546,29 @@ describe('verifyHealth', () => {
       expect(run.result.healthy).toBe(true)
       expect(run.attempts).toHaveLength(1)
       expect(server.requests).toBe(1)
+      expect(run.lines).toContainEqual(
+        expect.stringMatching(
+          /^warning: tls-verify is false: TLS certificates are not verified/,
+        ),
+      )
     })
+  })
+
+  it('reports one failing URL per line', async () => {
+    const bad = await serve((_request, response) => {
+      response.statusCode = 500
+      response.end()
+    })
+
+    const run = await runCheck({
+      urls: `${bad.origin}/a\n${bad.origin}/b`,
+      timeout: '300ms',
+    })
+
+    const lines = (run.result.failureReason ?? '').split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(new RegExp(`^${bad.origin}/a: no success`))
+    expect(lines[1]).toMatch(new RegExp(`^${bad.origin}/b: no success`))
   })
 
   it('fails when one of several URLs fails', async () => {
@@ -724,3 +747,16 @@ describe('verifyHealth', () => {
 
 /** deadline-at cuts the attempt in progress, so only scheduling delay is added. */
 const SLACK_FOR_DEADLINE = 1000
+
+describe('formatMs', () => {
+  it.each([
+    [250, '250 ms'],
+    [10_200, '10.2s'],
+    [90_000, '90s'],
+    [150_000, '2m30s'],
+    [3_600_000, '1h'],
+    [6 * 3_600_000, '6h'],
+  ])('formats %d as %s', (ms, expected) => {
+    expect(formatMs(ms)).toBe(expected)
+  })
+})
