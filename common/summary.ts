@@ -107,11 +107,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
-/** Escapes text for a Markdown table cell: HTML, '|' and line breaks (as <br>). */
+/**
+ * Escapes text for a Markdown table cell: HTML, '|', '*' (so a masked `***`
+ * shows as written) and line breaks (as <br>).
+ */
 export function escapeCell(text: string): string {
   return escapeHtml(text)
     .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
+    .replace(/[|*]/g, '\\$&')
     .replace(/\r?\n/g, '<br>')
 }
 

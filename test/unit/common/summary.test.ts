@@ -144,6 +144,7 @@ describe('SummaryBuilder write', () => {
 describe('escape helpers', () => {
   it('escapes table cells', () => {
     expect(escapeCell('a\\|b\r\nc & d')).toBe('a\\\\\\|b<br>c &amp; d')
+    expect(escapeCell('token=***')).toBe('token=\\*\\*\\*')
   })
 
   it('escapes markdown punctuation', () => {
