@@ -1,0 +1,62 @@
+locals {
+  # True when the example runs against a local emulator such as moto.
+  emulated = var.aws_endpoint_url != null
+}
+
+provider "aws" {
+  region = var.region
+
+  # A local emulator has no credential validation or instance metadata
+  # service, and serves S3 only at path-style addresses. The account ID
+  # still comes from STS, which the emulator answers.
+  skip_credentials_validation = local.emulated
+  skip_metadata_api_check     = local.emulated
+  s3_use_path_style           = local.emulated
+
+  # Null endpoints leave the provider on the AWS endpoints.
+  endpoints {
+    acm            = var.aws_endpoint_url
+    cloudfront     = var.aws_endpoint_url
+    cloudwatch     = var.aws_endpoint_url
+    cloudwatchlogs = var.aws_endpoint_url
+    dynamodb       = var.aws_endpoint_url
+    ec2            = var.aws_endpoint_url
+    ecr            = var.aws_endpoint_url
+    ecs            = var.aws_endpoint_url
+    elbv2          = var.aws_endpoint_url
+    iam            = var.aws_endpoint_url
+    kms            = var.aws_endpoint_url
+    rds            = var.aws_endpoint_url
+    s3             = var.aws_endpoint_url
+    secretsmanager = var.aws_endpoint_url
+    sts            = var.aws_endpoint_url
+  }
+
+  default_tags {
+    tags = {
+      Project     = var.project
+      Environment = var.environment
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+module "ecr_repository" {
+  source = "../.."
+
+  project     = var.project
+  environment = var.environment
+  name        = "api"
+
+  max_image_count                = 30
+  untagged_image_expiration_days = 3
+  force_delete                   = var.force_delete
+
+  # Pulls from the same account need no repository policy; this shows the
+  # form for another account's role.
+  pull_principal_arns = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+
+  tags = { Example = "ecr-repository-basic" }
+}

@@ -1,0 +1,16 @@
+terraform {
+  # use_lockfile in the S3 backend needs Terraform 1.10 or newer, and the
+  # ecs-service module 1.11 (write-only arguments).
+  required_version = ">= 1.11"
+
+  # Partial configuration: the bucket, key, region and locking come from
+  # -backend-config at init time.
+  backend "s3" {}
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100, < 7.0"
+    }
+  }
+}

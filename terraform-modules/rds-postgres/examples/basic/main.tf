@@ -1,0 +1,84 @@
+locals {
+  # True when the example runs against a local emulator such as moto.
+  emulated = var.aws_endpoint_url != null
+}
+
+provider "aws" {
+  region = var.region
+
+  # A local emulator has no credential validation or instance metadata
+  # service, and serves S3 only at path-style addresses. The account ID
+  # still comes from STS, which the emulator answers.
+  skip_credentials_validation = local.emulated
+  skip_metadata_api_check     = local.emulated
+  s3_use_path_style           = local.emulated
+
+  # Null endpoints leave the provider on the AWS endpoints.
+  endpoints {
+    acm            = var.aws_endpoint_url
+    cloudfront     = var.aws_endpoint_url
+    cloudwatch     = var.aws_endpoint_url
+    cloudwatchlogs = var.aws_endpoint_url
+    dynamodb       = var.aws_endpoint_url
+    ec2            = var.aws_endpoint_url
+    ecr            = var.aws_endpoint_url
+    ecs            = var.aws_endpoint_url
+    elbv2          = var.aws_endpoint_url
+    iam            = var.aws_endpoint_url
+    kms            = var.aws_endpoint_url
+    rds            = var.aws_endpoint_url
+    s3             = var.aws_endpoint_url
+    secretsmanager = var.aws_endpoint_url
+    sts            = var.aws_endpoint_url
+  }
+
+  default_tags {
+    tags = {
+      Project     = var.project
+      Environment = var.environment
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
+module "network" {
+  source = "../../../network"
+
+  project          = var.project
+  environment      = var.environment
+  cidr_block       = "10.50.0.0/16"
+  nat_gateway_mode = "single"
+}
+
+# Stands for the application's security group (the ecs-service module's
+# `security_group_id` output in a full environment).
+resource "aws_security_group" "client" {
+  name        = "${var.project}-${var.environment}-db-client"
+  description = "Clients of the example database"
+  vpc_id      = module.network.vpc_id
+
+  tags = { Name = "${var.project}-${var.environment}-db-client" }
+}
+
+module "rds_postgres" {
+  source = "../.."
+
+  project     = var.project
+  environment = var.environment
+
+  vpc_id                     = module.network.vpc_id
+  subnet_ids                 = module.network.private_subnet_ids
+  allowed_security_group_ids = [aws_security_group.client.id]
+
+  engine_version          = "16"
+  instance_class          = "db.t4g.micro"
+  backup_retention_period = 7
+  deletion_protection     = var.deletion_protection
+  skip_final_snapshot     = var.skip_final_snapshot
+
+  parameters = [
+    { name = "log_connections", value = "1", apply_method = "immediate" },
+  ]
+
+  tags = { Example = "rds-postgres-basic" }
+}

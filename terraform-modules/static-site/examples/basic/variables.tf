@@ -1,0 +1,41 @@
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "aws_endpoint_url" {
+  description = "One endpoint URL for every AWS service, for a local emulator such as moto (`http://127.0.0.1:5000`). Null uses the AWS endpoints."
+  type        = string
+  default     = null
+}
+
+variable "project" {
+  description = "Project name, the first part of every resource name."
+  type        = string
+  default     = "shop"
+}
+
+variable "environment" {
+  description = "Environment name, the second part of every resource name and the `Environment` tag."
+  type        = string
+  default     = "staging"
+}
+
+variable "api_domain_name" {
+  description = "Host name of the backend behind `/api/*` (normally the load balancer's DNS name); null for a site without API."
+  type        = string
+  default     = null
+}
+
+variable "force_destroy" {
+  description = "Determines whether destroying the example also deletes the site's files (for tests)."
+  type        = bool
+  default     = false
+}
+
+variable "single_page_app" {
+  description = "Determines whether client-side routes are served `index.html` (a CloudFront Function)."
+  type        = bool
+  default     = true
+}
