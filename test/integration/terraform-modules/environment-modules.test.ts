@@ -141,7 +141,7 @@ function spec(name: string): RootSpec {
 
 beforeAll(async () => {
   suite = await startTerraformSuite('environment-modules')
-  const limit = Number(process.env.KIT_TERRAFORM_CONCURRENCY ?? '4')
+  const limit = Number(process.env.KIT_TERRAFORM_CONCURRENCY ?? '3')
   await mapConcurrent(specs, limit, async (root) => {
     const terraform = suite.root(root.dir, root.name, {
       project: suite.runId,
