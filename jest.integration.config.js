@@ -7,6 +7,7 @@ export default {
   testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/fresh-moto-per-file.ts'],
   maxWorkers: 2,
   testTimeout: 120000,
 }
