@@ -50,7 +50,7 @@ afterAll(() => {
   for (const dir of workspaces) rmSync(dir, { recursive: true, force: true })
 })
 
-/** A workspace with a build folder `dist` holding `files`. */
+/** Creates a workspace whose build folder `dist` contains `files`. */
 function site(files: Record<string, string | Buffer>): string {
   const workspace = makeWorkspace()
   workspaces.push(workspace)
