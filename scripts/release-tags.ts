@@ -245,6 +245,42 @@ export interface TagOptions {
 }
 
 /**
+ * Fails unless the action's CHANGELOG.md at `commit` has a section for
+ * `version` (a `## v1.2.0` heading, optionally followed by a date), so an
+ * action's tag never points at a commit whose notes do not describe it.
+ */
+export async function checkChangelog(
+  git: Git,
+  commit: string,
+  action: string,
+  version: Version,
+): Promise<void> {
+  const path = `actions/${action}/CHANGELOG.md`
+  const name = formatVersion(version)
+  if (!(await git.succeeds(['cat-file', '-e', `${commit}:${path}`]))) {
+    throw new ReleaseError(
+      `Commit ${commit} has no ${path}. Add it with a '## ${name}' section describing the release`,
+    )
+  }
+  const text = await git.run(['show', `${commit}:${path}`])
+  if (!changelogSections(text).includes(name)) {
+    throw new ReleaseError(
+      `${path} at ${commit} has no '## ${name}' section. Move the notes under 'Unreleased' to a '## ${name}' heading and commit before tagging`,
+    )
+  }
+}
+
+/** Versions that have a `## vX.Y.Z` heading in a changelog, in file order. */
+export function changelogSections(text: string): string[] {
+  const versions: string[] = []
+  for (const line of text.split('\n')) {
+    const match = /^## (v\d+\.\d+\.\d+)(?:\s|$)/.exec(line)
+    if (match?.[1] !== undefined) versions.push(match[1])
+  }
+  return versions
+}
+
+/**
  * Tags a kit or action release in the repository of `git` and pushes the
  * tags to `remote` when given. Remote tags are fetched first, so the checks
  * see what other releases pushed.
@@ -275,6 +311,10 @@ export async function releaseTags(
     throw new ReleaseError(
       `Commit ${commit} has no actions/${options.action}/action.yml. Check the action name`,
     )
+  }
+
+  if (options.action !== undefined) {
+    await checkChangelog(git, commit, options.action, version)
   }
 
   const plan = planTagUpdate(await localTags(git), {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import {
+  changelogSections,
   gitIn,
   parseVersion,
   planTagUpdate,
@@ -63,6 +64,8 @@ function createSandbox(): Sandbox {
 const ACTION_FILES = {
   'actions/verify-health/action.yml': 'name: verify-health\n',
   'actions/verify-health/README.md': '# verify-health\n',
+  'actions/verify-health/CHANGELOG.md':
+    '# Changelog\n\n## Unreleased\n\n## v1.3.0 - 2026-12-01\n\n- Later.\n\n## v1.2.0 - 2026-11-20\n\n- First.\n',
   'actions/verify-health/dist/index.js': 'console.log("bundle 1")\n',
   'actions/verify-health/src/main.ts': 'export {}\n',
 }
@@ -295,6 +298,50 @@ describe('releaseTags', () => {
     expect(message).toContain('has no actions/verify-healht/action.yml')
   })
 
+  it('rejects an action version missing from its changelog', async () => {
+    sandbox.commit(ACTION_FILES, 'action')
+
+    const message = await rejection(
+      releaseTags(sandbox.git, {
+        version: 'v1.4.0',
+        action: 'verify-health',
+        log: quiet,
+      }),
+    )
+    expect(message).toContain('actions/verify-health/CHANGELOG.md at')
+    expect(message).toContain("has no '## v1.4.0' section")
+    expect(await remote()).toEqual(new Map())
+    expect(sandbox.sh(['tag', '--list'])).toBe('')
+  })
+
+  it('rejects an action without a changelog', async () => {
+    const files: Record<string, string> = { ...ACTION_FILES }
+    delete files['actions/verify-health/CHANGELOG.md']
+    sandbox.commit(files, 'action')
+
+    const message = await rejection(
+      releaseTags(sandbox.git, {
+        version: 'v1.2.0',
+        action: 'verify-health',
+        log: quiet,
+      }),
+    )
+    expect(message).toContain('has no actions/verify-health/CHANGELOG.md')
+  })
+
+  it('finds version headings only', () => {
+    const text = [
+      '# Changelog',
+      '## Unreleased',
+      '## v2.0.0 - 2026-12-01',
+      '### v9.9.9 is not a release heading',
+      '## v1.10.0',
+      '## v1.2 - incomplete',
+      '- ## v3.0.0 in a list',
+    ].join('\n')
+    expect(changelogSections(text)).toEqual(['v2.0.0', 'v1.10.0'])
+  })
+
   it('plans without tagging on dry run', async () => {
     sandbox.commit({ 'README.md': 'one\n' }, 'one')
     const plan = await releaseTags(sandbox.git, {
@@ -334,6 +381,7 @@ describe('publishAction', () => {
     })
 
     expect(files('origin/main')).toEqual([
+      'CHANGELOG.md',
       'README.md',
       'action.yml',
       'dist/index.js',
