@@ -1,10 +1,14 @@
 // Control of the moto ECS engine extension (local-stack/moto/extensions/
-// ecs_engine.py) from integration tests: its converge time and the ALB
-// 5xx test hook.
+// ecs_engine.py) from integration tests: its converge time, its task
+// backend and the ALB 5xx test hook.
 import { motoEndpoint } from './stack.js'
 
-async function post(path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${motoEndpoint()}${path}`, {
+async function post(
+  path: string,
+  body: unknown,
+  endpoint = motoEndpoint(),
+): Promise<unknown> {
+  const response = await fetch(`${endpoint}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -21,7 +25,49 @@ export async function setConvergeSeconds(seconds: number): Promise<void> {
   await post('/moto-api/kit/ecs-engine/config', { converge_seconds: seconds })
 }
 
-/** Restores the converge time that the moto process's environment sets. */
+/** Settings of the process task backend (see ecs_process_backend.py). */
+export interface ProcessBackendSettings {
+  environment?: Record<string, string>
+  health_interval_seconds?: number
+  max_stop_timeout_seconds?: number
+  drain_seconds?: number
+  work_directory?: string
+}
+
+/** Makes the engine run new tasks as local processes of their images. */
+export async function useProcessBackend(
+  settings: ProcessBackendSettings,
+  endpoint = motoEndpoint(),
+): Promise<void> {
+  await post(
+    '/moto-api/kit/ecs-engine/config',
+    { task_backend: 'process', process: settings },
+    endpoint,
+  )
+}
+
+/** A process that the process task backend started for a task. */
+export interface TaskProcess {
+  task_arn: string
+  pid: number | null
+  address: string
+  port: number | null
+  status: 'PULLING' | 'RUNNING' | 'EXITED' | 'FAILED' | 'STOPPED'
+  exit_code: number | null
+  healthy: boolean | null
+  start_error: string | null
+}
+
+/** Lists the processes of the process task backend. */
+export async function listTaskProcesses(
+  endpoint = motoEndpoint(),
+): Promise<TaskProcess[]> {
+  const response = await fetch(`${endpoint}/moto-api/kit/ecs-engine/processes`)
+  const body = (await response.json()) as { processes: TaskProcess[] }
+  return body.processes
+}
+
+/** Restores the converge time that the moto process's environment sets, and the simulated task backend. */
 export async function resetEngineConfig(): Promise<void> {
   await post('/moto-api/kit/ecs-engine/config', { reset: true })
 }

@@ -42,9 +42,14 @@ draining takes 50 %). The engine advances on every ECS, ELBv2 target
 health and CloudWatch Logs read, so a test that polls sees each state in
 order. With a converge time of 0 every change happens at the next call.
 
-Tasks are run by a task backend. ``SimulatedTaskBackend`` decides run,
-health and exit from the task definition; another backend can start real
-processes behind the same interface (``TaskBackend``).
+Tasks are run by a task backend. ``SimulatedTaskBackend`` (the default)
+decides run, health and exit from the task definition. The process backend
+(``ecs_process_backend.py``) runs each task's image as a local process,
+probes its targets over HTTP and reports real exit codes. A task keeps the
+backend that launched it when the selection changes. A backend that
+reports a start failure (``Observation.reason``) stops the task with that
+``stoppedReason`` and stop code ``TaskFailedToStart``, and a stopping task
+becomes STOPPED only once its backend reports that it has exited.
 
 Environment of the moto process:
 
@@ -53,8 +58,10 @@ Environment of the moto process:
 Control endpoints (JSON bodies):
 
 - ``GET|POST /moto-api/kit/ecs-engine/config``: read or set
-  ``{"converge_seconds": n}``; ``{"reset": true}`` restores the
-  environment's value.
+  ``{"converge_seconds": n}`` and ``{"task_backend": "simulated"}`` or
+  ``{"task_backend": "process", "process": {...}}`` (settings in
+  ``ecs_process_backend.py``). ``{"reset": true}`` restores the
+  environment's converge time and the simulated backend.
 - ``POST /moto-api/kit/ecs-engine/alb-5xx``: ``{"load_balancer_arn": arn,
   "count": n, "metric": "HTTPCode_Target_5XX_Count"}`` records that many
   5xx responses now in ``AWS/ApplicationELB`` for the load balancer (and
@@ -199,6 +206,9 @@ class EngineTask(BaseModel):
         self.service_name = service_name
         self.deployment_id = deployment_id
         self.ip = _next_ip()
+        # Port of the task's targets when the backend picks one. Unset, the
+        # targets use the service's containerPort.
+        self.host_port: int | None = None
         self.attachments: list[dict[str, Any]] = []
         self.version = 1
         if task_definition.network_mode == "awsvpc":
@@ -307,15 +317,24 @@ class TaskBackend(Protocol):
 
     def stop(self, task: EngineTask, now: float) -> None: ...
 
+    def exit_status(self, task: EngineTask) -> tuple[bool, int | None]:
+        """Return (exited, exit code) of a task being stopped. The code is None when unknown."""
+        ...
+
 
 class SimulatedTaskBackend:
     """Runs nothing: timings come from the converge time, outcomes from the task definition."""
+
+    name = "simulated"
 
     def launch(self, task: EngineTask, now: float) -> None:
         pass
 
     def stop(self, task: EngineTask, now: float) -> None:
         pass
+
+    def exit_status(self, task: EngineTask) -> tuple[bool, int | None]:
+        return True, None
 
     def observe(self, task: EngineTask, now: float, one_off: bool) -> Observation:
         age = now - task._created
@@ -348,7 +367,24 @@ def _exit_code(task: EngineTask, container: EngineContainer, env: dict[str, str]
     return 0
 
 
-TASK_BACKEND: TaskBackend = SimulatedTaskBackend()
+SIMULATED_BACKEND = SimulatedTaskBackend()
+TASK_BACKEND: TaskBackend = SIMULATED_BACKEND
+# Selectable backends: name -> (backend, parser of its settings object).
+TASK_BACKENDS: dict[str, tuple[Any, Any]] = {"simulated": (SIMULATED_BACKEND, None)}
+
+
+def register_task_backend(name: str, backend: Any, parse_settings: Any) -> None:
+    """Make a backend selectable through the config endpoint's ``task_backend``."""
+    TASK_BACKENDS[name] = (backend, parse_settings)
+
+
+def _backend_of(task: EngineTask) -> Any:
+    return getattr(task, "_kit_backend", None) or TASK_BACKEND
+
+
+def _launch(task: EngineTask, now: float) -> None:
+    task._kit_backend = TASK_BACKEND
+    TASK_BACKEND.launch(task, now)
 
 
 # --------------------------------------------------------------------------
@@ -457,17 +493,30 @@ class Engine:
         if task.last_status == "STOPPED":
             return False
         if not task.active:
-            # Stopping: targets drain, then the task stops.
+            # Stopping: targets drain and the process exits, then the task stops.
             if task._stopping is not None and now - task._stopping >= CONFIG.share(0.5):
+                exited, exit_code = _backend_of(task).exit_status(task)
+                if not exited:
+                    return False
+                essential = task.containers[0]
+                if essential.exit_code is None and exit_code is not None and task._started is not None:
+                    essential.exit_code = exit_code
                 self._finish_stop(backend, task, service, now)
                 return True
             return False
         one_off = task.service_name is None
-        seen = TASK_BACKEND.observe(task, now, one_off)
+        seen = _backend_of(task).observe(task, now, one_off)
         changed = False
         if task.last_status == "PROVISIONING" and now - task._created >= CONFIG.share(0.25):
             task.last_status = "PENDING"
             changed = True
+        if seen.reason is not None and not seen.running and task.last_status in ("PROVISIONING", "PENDING"):
+            task._failed = True
+            task.containers[0].reason = seen.reason
+            self._begin_stop(backend, task, service, now, seen.reason, "TaskFailedToStart")
+            if service is not None:
+                _event(service, f"(task {task.id}) failed to start: {seen.reason}", now)
+            return True
         if seen.running and task.last_status in ("PROVISIONING", "PENDING"):
             task.last_status = "RUNNING"
             task._started = now
@@ -520,7 +569,7 @@ class Engine:
             _drain_targets(backend, service, task)
         else:
             task.last_status = "DEPROVISIONING"
-        TASK_BACKEND.stop(task, now)
+        _backend_of(task).stop(task, now)
 
     def _finish_stop(
         self, backend: EC2ContainerServiceBackend, task: EngineTask, service: Service | None, now: float
@@ -588,7 +637,7 @@ class Engine:
                         service_name=service.name, deployment_id=primary["id"], now=now,
                     )
                     _add_task(backend, task)
-                    TASK_BACKEND.launch(task, now)
+                    _launch(task, now)
                     started.append(task)
                 _event(service, f"has started {len(started)} tasks: {' '.join(f'(task {t.id})' for t in started)}.", now)
                 service._kit_steady = False
@@ -701,7 +750,7 @@ def _draining_map(group: FakeTargetGroup) -> dict[str, int]:
 def _register_targets(backend: EC2ContainerServiceBackend, service: Service, task: EngineTask) -> None:
     groups = _target_groups(backend, service)
     for group, port in groups:
-        group.register([{"Id": task.ip, "Port": port}])
+        group.register([{"Id": task.ip, "Port": task.host_port or port}])
         _health_map(group)[task.ip] = ("initial", "Elb.RegistrationInProgress", "Target registration is in progress")
     if groups:
         _event(service, f"registered 1 targets in {' '.join(f'(target-group {g.arn})' for g, _ in groups)}", _now())
@@ -723,7 +772,7 @@ def _drain_targets(backend: EC2ContainerServiceBackend, service: Service, task: 
     for group, port in _target_groups(backend, service):
         if task.ip in group.targets:
             group.targets.pop(task.ip, None)
-            _draining_map(group)[task.ip] = port
+            _draining_map(group)[task.ip] = task.host_port or port
             _health_map(group)[task.ip] = (
                 "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress",
             )
@@ -736,7 +785,7 @@ def _remove_targets(backend: EC2ContainerServiceBackend, service: Service, task:
     for group, port in _target_groups(backend, service):
         group.targets.pop(task.ip, None)
         if _draining_map(group).pop(task.ip, None) is not None or task.ip in _health_map(group):
-            group.deregistered_targets[task.ip] = {"Id": task.ip, "Port": port}
+            group.deregistered_targets[task.ip] = {"Id": task.ip, "Port": task.host_port or port}
         _health_map(group).pop(task.ip, None)
 
 
@@ -765,28 +814,43 @@ def describe_target_health(self: ELBv2Backend, target_group_arn: str, targets: l
 # Logs
 
 
+def _log_stream(task: EngineTask, container: EngineContainer) -> tuple[LogsBackend, str, str] | None:
+    """Find the container's awslogs stream, creating it if needed, as (backend, group, stream)."""
+    config = task.log_configuration(container) or {}
+    if config.get("logDriver") != "awslogs":
+        return None
+    options = config.get("options") or {}
+    group_name = options.get("awslogs-group")
+    if not group_name:
+        return None
+    region = options.get("awslogs-region") or task.region_name
+    try:
+        logs: LogsBackend = logs_backends[task._account_id][region]
+    except KeyError:
+        return None
+    if group_name not in logs.groups:
+        if str(options.get("awslogs-create-group", "")).lower() != "true":
+            return None
+        logs.create_log_group(group_name, {})
+    prefix = options.get("awslogs-stream-prefix")
+    stream = f"{prefix}/{container.name}/{task.id}" if prefix else task.id
+    if stream not in logs.groups[group_name].streams:
+        logs.create_log_stream(group_name, stream)
+    return logs, group_name, stream
+
+
+def put_task_log_lines(task: EngineTask, container: EngineContainer, lines: list[str], now: float) -> None:
+    """Append lines to the container's awslogs stream, if it has one. Call it with LOCK held."""
+    target = _log_stream(task, container)
+    if target is None or not lines:
+        return
+    logs, group_name, stream = target
+    stamp = int(now * 1000)
+    logs.put_log_events(group_name, stream, [{"timestamp": stamp, "message": line} for line in lines])
+
+
 def _write_logs(task: EngineTask, now: float, moment: str, exit_code: int | None = None) -> None:
     for container in task.containers:
-        config = task.log_configuration(container) or {}
-        if config.get("logDriver") != "awslogs":
-            continue
-        options = config.get("options") or {}
-        group_name = options.get("awslogs-group")
-        if not group_name:
-            continue
-        region = options.get("awslogs-region") or task.region_name
-        try:
-            logs: LogsBackend = logs_backends[task._account_id][region]
-        except KeyError:
-            continue
-        if group_name not in logs.groups:
-            if str(options.get("awslogs-create-group", "")).lower() != "true":
-                continue
-            logs.create_log_group(group_name, {})
-        prefix = options.get("awslogs-stream-prefix")
-        stream = f"{prefix}/{container.name}/{task.id}" if prefix else task.id
-        if stream not in logs.groups[group_name].streams:
-            logs.create_log_stream(group_name, stream)
         env = task.container_env(container)
         lines: list[str]
         if moment == "start":
@@ -801,8 +865,7 @@ def _write_logs(task: EngineTask, now: float, moment: str, exit_code: int | None
             if container is not task.containers[0]:
                 continue
             lines = [f"process exited with code {exit_code}"]
-        stamp = int(now * 1000)
-        logs.put_log_events(group_name, stream, [{"timestamp": stamp, "message": line} for line in lines])
+        put_task_log_lines(task, container, lines, now)
 
 
 def _tick_logs(method: Any) -> Any:
@@ -862,7 +925,16 @@ def update_service(self: EC2ContainerServiceBackend, service_properties: dict[st
         new_arn = self.describe_task_definition(task_definition).arn if task_definition else None
         force = bool(service_properties.get("force_new_deployment"))
         running, pending = service.running_count, service.pending_count
+        # moto's update_service gives deployments[0] a new id and new times
+        # on forceNewDeployment. That orphans the tasks of the current
+        # deployment, which then never drain, so the engine keeps the old
+        # values and starts a deployment of its own below.
+        kept = [(d, d["id"], d["createdAt"], d["updatedAt"]) for d in service.deployments]
         result = _original_update_service(self, dict(service_properties))
+        for deployment, deployment_id, created_at, updated_at in kept:
+            deployment["id"] = deployment_id
+            deployment["createdAt"] = created_at
+            deployment["updatedAt"] = updated_at
         service.running_count, service.pending_count = running, pending
         now = _now()
         primary = _primary(service)
@@ -968,7 +1040,7 @@ def run_task(
                 deployment_id=None, now=now, tags=tags,
             )
             _add_task(self, task)
-            TASK_BACKEND.launch(task, now)
+            _launch(task, now)
             created.append(task)
     ENGINE.tick(self.account_id, self.region_name)
     return created
@@ -989,20 +1061,48 @@ def _json_body(request: Any, headers: Any) -> dict[str, Any]:
     return body
 
 
+def _select_task_backend(name: Any, settings: Any) -> None:
+    global TASK_BACKEND
+    if name not in TASK_BACKENDS:
+        raise ValueError(f"task_backend={name!r} is unknown; expected one of {', '.join(sorted(TASK_BACKENDS))}")
+    backend, parse_settings = TASK_BACKENDS[name]
+    if parse_settings is not None:
+        backend.configure(parse_settings(settings))
+    elif settings is not None:
+        raise ValueError(f"task_backend {name!r} takes no {name!r} settings")
+    previous = TASK_BACKEND
+    TASK_BACKEND = backend
+    if previous is not backend and hasattr(previous, "stop_all"):
+        previous.stop_all()
+
+
+def _config_json() -> dict[str, Any]:
+    body: dict[str, Any] = {"converge_seconds": CONFIG.converge_seconds, "task_backend": TASK_BACKEND.name}
+    if hasattr(TASK_BACKEND, "settings"):
+        body[TASK_BACKEND.name] = TASK_BACKEND.settings.as_json()
+    return body
+
+
 def config_endpoint(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
     try:
         if request.method == "POST":
             body = _json_body(request, headers)
-            if body.get("reset"):
-                CONFIG.converge_seconds = _converge_from_env()
             if "converge_seconds" in body:
                 value = float(body["converge_seconds"])
                 if not 0 <= value <= 3600:
                     raise ValueError("converge_seconds must be from 0 to 3600")
-                CONFIG.converge_seconds = value
+            if "task_backend" in body:
+                name = body["task_backend"]
+                _select_task_backend(name, body.get(name))
+            elif body.get("reset"):
+                _select_task_backend("simulated", None)
+            if body.get("reset"):
+                CONFIG.converge_seconds = _converge_from_env()
+            if "converge_seconds" in body:
+                CONFIG.converge_seconds = float(body["converge_seconds"])
     except (ValueError, TypeError) as error:
         return 400, {"Content-Type": "application/json"}, json.dumps({"error": str(error)})
-    return 200, {"Content-Type": "application/json"}, json.dumps({"converge_seconds": CONFIG.converge_seconds})
+    return 200, {"Content-Type": "application/json"}, json.dumps(_config_json())
 
 
 LB_ARN = re.compile(r"^arn:[\w-]+:elasticloadbalancing:([\w-]+):(\d{12}):loadbalancer/(app/[^/]+/[0-9a-f]+)$")

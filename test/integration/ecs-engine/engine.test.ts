@@ -179,6 +179,48 @@ describe('ECS engine deployments', () => {
     )
   })
 
+  it('forced update replaces running tasks', async () => {
+    const service = stack.state.blue.service
+    const before = await waitForSteady(service)
+    const oldDeployment = before.deployments?.[0]
+    const revision = await registerRevision()
+    await stack.ecs.send(
+      new UpdateServiceCommand({
+        cluster: stack.state.cluster,
+        service,
+        taskDefinition: revision,
+        forceNewDeployment: true,
+      }),
+    )
+    const during = await describeService(service)
+    expect(during.deployments?.[1]?.id).toBe(oldDeployment?.id)
+    expect(during.deployments?.[1]?.createdAt).toEqual(oldDeployment?.createdAt)
+
+    const steady = await waitForSteady(service)
+    expect(steady.deployments?.[0]?.taskDefinition).toBe(revision)
+    const listed = await stack.ecs.send(
+      new ListTasksCommand({
+        cluster: stack.state.cluster,
+        serviceName: service,
+        desiredStatus: 'RUNNING',
+      }),
+    )
+    const described = await stack.ecs.send(
+      new DescribeTasksCommand({
+        cluster: stack.state.cluster,
+        tasks: listed.taskArns ?? [],
+      }),
+    )
+    const running = (described.tasks ?? []).filter(
+      (task) => task.lastStatus === 'RUNNING',
+    )
+    expect(running).toHaveLength(2)
+    expect(running.map((task) => task.taskDefinitionArn)).toEqual([
+      revision,
+      revision,
+    ])
+  })
+
   it('lists service tasks with their revision', async () => {
     const service = await waitForSteady(stack.state.blue.service)
     const primary = service.deployments?.[0]
@@ -441,6 +483,9 @@ describe('ECS engine config endpoint', () => {
     const current = await fetch(
       `${motoEndpoint()}/moto-api/kit/ecs-engine/config`,
     )
-    expect(await current.json()).toEqual({ converge_seconds: CONVERGE_S })
+    expect(await current.json()).toEqual({
+      converge_seconds: CONVERGE_S,
+      task_backend: 'simulated',
+    })
   })
 })
