@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { errorMessage } from './errors.js'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { AWS_OPERATION_PROPERTY, errorMessage } from './errors.js'
 import type { Logger } from './log.js'
 
 /** Attempts per request (first try included) when neither the option nor AWS_MAX_ATTEMPTS sets one. */
@@ -13,6 +14,13 @@ export interface AwsClientOptions {
   maxAttempts?: number
   /** Environment that endpoints, AWS_MAX_ATTEMPTS and access keys are read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv
+  /**
+   * Limit of one attempt of a request, in ms: connecting, sending the
+   * request and receiving the response headers. An attempt that takes longer
+   * fails with a TimeoutError, which the retry strategy retries like any
+   * transient error. Undefined: no limit, as in the SDK.
+   */
+  attemptTimeoutMs?: number
 }
 
 /**
@@ -91,6 +99,16 @@ function resolveMaxAttempts(
   return value
 }
 
+function checkAttemptTimeout(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Invalid attemptTimeoutMs ${value}: use a whole number of milliseconds of 1 or more, or leave it out for no limit.`,
+    )
+  }
+  return value
+}
+
 /** Static keys from `env` when it carries both; otherwise undefined, so the SDK's default provider chain applies. */
 function credentialsFrom(env: NodeJS.ProcessEnv) {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim()
@@ -127,7 +145,9 @@ interface SdkClientShape {
  * - region from the options; credentials from the SDK's default chain, or
  *   from `opts.env` when that environment carries access keys;
  * - the SDK's standard retry mode (exponential backoff with full jitter and
- *   a retry quota) with `maxAttempts` attempts, each retry logged.
+ *   a retry quota) with `maxAttempts` attempts, each retry logged;
+ * - with `attemptTimeoutMs`, a NodeHttpHandler that fails each attempt
+ *   after that long (connect timeout and request timeout).
  */
 export function createAwsClient<C>(
   // The SDK clients take different config types, so the constructor is typed loosely.
@@ -143,6 +163,7 @@ export function createAwsClient<C>(
     )
   }
   const maxAttempts = resolveMaxAttempts(opts.maxAttempts, env)
+  const attemptTimeoutMs = checkAttemptTimeout(opts.attemptTimeoutMs)
 
   // A first client resolves the service id and the SDK's own standard retry
   // strategy for these settings; the real client wraps that strategy. This
@@ -160,6 +181,15 @@ export function createAwsClient<C>(
       { serviceId, maxAttempts, logger: opts.logger },
     ),
   }
+  if (attemptTimeoutMs !== undefined) {
+    // Without throwOnRequestTimeout, @smithy/node-http-handler (4.14) only
+    // logs a warning when requestTimeout passes and lets the request go on.
+    config.requestHandler = new NodeHttpHandler({
+      connectionTimeout: attemptTimeoutMs,
+      requestTimeout: attemptTimeoutMs,
+      throwOnRequestTimeout: true,
+    })
+  }
   const endpoint = endpointFor(serviceId, env)
   if (endpoint) {
     config.endpoint = endpoint
@@ -172,13 +202,46 @@ export function createAwsClient<C>(
 
   const client = new ClientClass(config)
   ;(client as unknown as SdkClientShape).middlewareStack.add(
-    (next, context) => (args) =>
-      operationContext.run({ operation: context.commandName }, () =>
-        next(args),
-      ),
+    (next, context) => async (args) => {
+      try {
+        return await operationContext.run(
+          { operation: context.commandName },
+          () => next(args),
+        )
+      } catch (error) {
+        labelError(error, operationLabel(serviceId, context.commandName))
+        throw error
+      }
+    },
     { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true },
   )
   return client
+}
+
+/** Returns 'S3 PutObject' for service id 'S3' and command name 'PutObjectCommand'. */
+function operationLabel(serviceId: string, commandName: string | undefined) {
+  return commandName
+    ? `${serviceId} ${commandName.replace(/Command$/, '')}`
+    : serviceId
+}
+
+/**
+ * Names the service and operation on an error a request threw, so that
+ * errorMessage reports them after the retries are over. An error that
+ * already has a label (from an inner client call) keeps it.
+ */
+function labelError(error: unknown, label: string): void {
+  if (typeof error !== 'object' || error === null) return
+  if (AWS_OPERATION_PROPERTY in error) return
+  try {
+    Object.defineProperty(error, AWS_OPERATION_PROPERTY, {
+      value: label,
+      enumerable: false,
+      configurable: true,
+    })
+  } catch {
+    // A frozen error keeps its message without the label.
+  }
 }
 
 /** The operation a request belongs to, visible to the retry strategy of that request. */
@@ -264,10 +327,10 @@ export class LoggingRetryStrategy implements RetryStrategy {
   }
 
   private label(): string {
-    const operation = operationContext.getStore()?.operation
-    return operation
-      ? `${this.opts.serviceId} ${operation.replace(/Command$/, '')}`
-      : this.opts.serviceId
+    return operationLabel(
+      this.opts.serviceId,
+      operationContext.getStore()?.operation,
+    )
   }
 
   private logRefusal(

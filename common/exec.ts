@@ -22,6 +22,12 @@ export interface RunCommandOptions {
   graceMs?: number
   /** Logs every output line through the logger (default true). */
   echo?: boolean
+  /**
+   * Name of the command in the end and timeout log lines, such as
+   * 'terraform plan' for a command started through a wrapper like setsid
+   * (default: `cmd`).
+   */
+  label?: string
 }
 
 export interface CommandResult {
@@ -54,6 +60,7 @@ export function runCommand(
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS
   checkDuration('timeoutMs', opts.timeoutMs)
   checkDuration('graceMs', graceMs)
+  const label = opts.label ?? cmd
   logger?.info(`Running: ${formatCommand(cmd, args)}`)
 
   return new Promise<CommandResult>((resolve, reject) => {
@@ -80,7 +87,7 @@ export function runCommand(
         setTimeout(() => {
           timedOut = true
           logger?.warning(
-            `${cmd} timed out after ${formatDuration(timeoutMs)}; sending SIGINT, then SIGTERM and SIGKILL ${formatDuration(graceMs)} apart`,
+            `${label} timed out after ${formatDuration(timeoutMs)}; sending SIGINT, then SIGTERM and SIGKILL ${formatDuration(graceMs)} apart`,
           )
           escalate(child, ['SIGINT', 'SIGTERM', 'SIGKILL'], graceMs, timers)
         }, timeoutMs),
@@ -100,7 +107,7 @@ export function runCommand(
       if (settled) return
       settled = true
       timers.forEach(clearTimeout)
-      logger?.info(`${cmd} ended with ${describeEnd(exitCode, signal)}`)
+      logger?.info(`${label} ended with ${describeEnd(exitCode, signal)}`)
       resolve({
         exitCode,
         signal,

@@ -83,8 +83,18 @@ async function main(argv: string[]): Promise<number> {
         `state: ${state.stateDir}/state.json (started in ${state.startupMs} ms)`,
       )
       if (!foreground) {
+        // A stack outside the default folder needs --state-dir on every
+        // later command, so the hint carries it.
+        const where =
+          values['state-dir'] === undefined
+            ? ''
+            : ` --state-dir ${shellQuote(stateDir)}`
+        const stop =
+          where === ''
+            ? 'npm run stack:stop'
+            : `npx tsx local-stack/cli.ts stop${where}`
         console.log(
-          'environment: eval "$(npx tsx local-stack/cli.ts env)"; stop: npm run stack:stop',
+          `environment: eval "$(npx tsx local-stack/cli.ts env${where})"; stop: ${stop}`,
         )
         return 0
       }

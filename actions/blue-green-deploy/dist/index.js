@@ -94989,6 +94989,8 @@ var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
 var client_s3_dist_cjs = __nccwpck_require__(3711);
 // EXTERNAL MODULE: external "node:async_hooks"
 var external_node_async_hooks_ = __nccwpck_require__(6698);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./common/masking.ts
 
 /** Shortest value that maskSecret registers: shorter ones would mask ordinary text. */
@@ -95306,29 +95308,36 @@ class CancelledError extends Error {
 /**
  * Converts any thrown value to one line of text without a stack. AWS SDK
  * service errors get their error name in front ('NoSuchBucket: ...'), and an
- * Error's cause chain is appended after ': '.
+ * Error's cause chain is appended after ': '. An error from a createAwsClient
+ * client also gets its service and operation in front ('S3 PutObject failed
+ * after 5 attempts: SlowDown: ...') unless `opts.operation` is false, for
+ * callers whose own message names the operation.
  */
-function errors_errorMessage(error) {
+function errors_errorMessage(error, opts = {}) {
+    const withOperation = opts.operation ?? true;
     const seen = new Set();
     const parts = [];
     let current = error;
     while (current !== undefined && !seen.has(current)) {
         seen.add(current);
-        const text = describeThrown(current);
-        if (!parts.some((part) => part.includes(text)))
-            parts.push(text);
+        // A cause whose text an outer message already contains adds nothing,
+        // even when the outer message names the operation in its own words.
+        const plain = describeThrown(current, false);
+        if (!parts.some((part) => part.includes(plain))) {
+            parts.push(withOperation ? describeThrown(current, true) : plain);
+        }
         current = current instanceof Error ? current.cause : undefined;
     }
     return parts.length > 0 ? parts.join(': ') : 'unknown error (undefined)';
 }
-function describeThrown(value) {
+function describeThrown(value, withOperation) {
     if (value instanceof AggregateError) {
         const inner = value.errors.map((e) => errors_errorMessage(e)).join('; ');
         const head = value.message || 'several errors';
         return inner ? `${head} (${inner})` : head;
     }
     if (value instanceof Error)
-        return describeError(value);
+        return describeError(value, withOperation);
     if (typeof value === 'string')
         return value || 'unknown error (empty string)';
     if (value === null)
@@ -95337,10 +95346,30 @@ function describeThrown(value) {
         return describeObject(value);
     return String(value);
 }
-function describeError(error) {
+/**
+ * Property that createAwsClient sets on every error a request throws: the
+ * service and operation, such as 'S3 PutObject', so that errorMessage can
+ * name them.
+ */
+const AWS_OPERATION_PROPERTY = 'awsOperation';
+function describeError(error, withOperation) {
     const message = error.message || error.name || 'unknown error';
     const prefix = errorPrefix(error);
-    return prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message;
+    const text = prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message;
+    const operation = withOperation ? operationPrefix(error) : undefined;
+    return operation && !text.includes(operation) ? `${operation}: ${text}` : text;
+}
+/** Returns 'S3 PutObject failed after 5 attempts' for an error that createAwsClient labelled. */
+function operationPrefix(error) {
+    const record = error;
+    const operation = record[AWS_OPERATION_PROPERTY];
+    if (typeof operation !== 'string' || operation === '')
+        return undefined;
+    const attempts = record.$metadata
+        ?.attempts;
+    return typeof attempts === 'number' && attempts > 1
+        ? `${operation} failed after ${attempts} attempts`
+        : `${operation} failed`;
 }
 /** Returns the AWS SDK error name, or a Node system error code such as ECONNRESET. */
 function errorPrefix(error) {
@@ -95398,6 +95427,7 @@ function escapeText(text) {
 }
 
 ;// CONCATENATED MODULE: ./common/aws-clients.ts
+
 
 
 /** Attempts per request (first try included) when neither the option nor AWS_MAX_ATTEMPTS sets one. */
@@ -95461,6 +95491,14 @@ function resolveMaxAttempts(option, env) {
     }
     return value;
 }
+function checkAttemptTimeout(value) {
+    if (value === undefined)
+        return undefined;
+    if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`Invalid attemptTimeoutMs ${value}: use a whole number of milliseconds of 1 or more, or leave it out for no limit.`);
+    }
+    return value;
+}
 /** Static keys from `env` when it carries both; otherwise undefined, so the SDK's default provider chain applies. */
 function credentialsFrom(env) {
     const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -95479,7 +95517,9 @@ function credentialsFrom(env) {
  * - region from the options; credentials from the SDK's default chain, or
  *   from `opts.env` when that environment carries access keys;
  * - the SDK's standard retry mode (exponential backoff with full jitter and
- *   a retry quota) with `maxAttempts` attempts, each retry logged.
+ *   a retry quota) with `maxAttempts` attempts, each retry logged;
+ * - with `attemptTimeoutMs`, a NodeHttpHandler that fails each attempt
+ *   after that long (connect timeout and request timeout).
  */
 function createAwsClient(
 // The SDK clients take different config types, so the constructor is typed loosely.
@@ -95491,6 +95531,7 @@ ClientClass, opts) {
         throw new Error('createAwsClient: the region is empty. Pass a region such as us-east-1.');
     }
     const maxAttempts = resolveMaxAttempts(opts.maxAttempts, env);
+    const attemptTimeoutMs = checkAttemptTimeout(opts.attemptTimeoutMs);
     // A first client resolves the service id and the SDK's own standard retry
     // strategy for these settings; the real client wraps that strategy. This
     // keeps @smithy/core, which exports the strategy class, out of the imports.
@@ -95503,6 +95544,15 @@ ClientClass, opts) {
         ...base,
         retryStrategy: new LoggingRetryStrategy(async () => (await standardStrategy()), { serviceId, maxAttempts, logger: opts.logger }),
     };
+    if (attemptTimeoutMs !== undefined) {
+        // Without throwOnRequestTimeout, @smithy/node-http-handler (4.14) only
+        // logs a warning when requestTimeout passes and lets the request go on.
+        config.requestHandler = new node_http_handler_dist_cjs.NodeHttpHandler({
+            connectionTimeout: attemptTimeoutMs,
+            requestTimeout: attemptTimeoutMs,
+            throwOnRequestTimeout: true,
+        });
+    }
     const endpoint = endpointFor(serviceId, env);
     if (endpoint) {
         config.endpoint = endpoint;
@@ -95515,8 +95565,43 @@ ClientClass, opts) {
             config.credentials = credentials;
     }
     const client = new ClientClass(config);
-    client.middlewareStack.add((next, context) => (args) => operationContext.run({ operation: context.commandName }, () => next(args)), { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true });
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await operationContext.run({ operation: context.commandName }, () => next(args));
+        }
+        catch (error) {
+            labelError(error, operationLabel(serviceId, context.commandName));
+            throw error;
+        }
+    }, { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true });
     return client;
+}
+/** Returns 'S3 PutObject' for service id 'S3' and command name 'PutObjectCommand'. */
+function operationLabel(serviceId, commandName) {
+    return commandName
+        ? `${serviceId} ${commandName.replace(/Command$/, '')}`
+        : serviceId;
+}
+/**
+ * Names the service and operation on an error a request threw, so that
+ * errorMessage reports them after the retries are over. An error that
+ * already has a label (from an inner client call) keeps it.
+ */
+function labelError(error, label) {
+    if (typeof error !== 'object' || error === null)
+        return;
+    if (AWS_OPERATION_PROPERTY in error)
+        return;
+    try {
+        Object.defineProperty(error, AWS_OPERATION_PROPERTY, {
+            value: label,
+            enumerable: false,
+            configurable: true,
+        });
+    }
+    catch {
+        // A frozen error keeps its message without the label.
+    }
 }
 /** The operation a request belongs to, visible to the retry strategy of that request. */
 const operationContext = new external_node_async_hooks_.AsyncLocalStorage();
@@ -95569,10 +95654,7 @@ class LoggingRetryStrategy {
         this.loaded?.recordSuccess(token);
     }
     label() {
-        const operation = operationContext.getStore()?.operation;
-        return operation
-            ? `${this.opts.serviceId} ${operation.replace(/Command$/, '')}`
-            : this.opts.serviceId;
+        return operationLabel(this.opts.serviceId, operationContext.getStore()?.operation);
     }
     logRefusal(failure, attempt, errorInfo) {
         const logger = this.opts.logger;
@@ -96084,7 +96166,7 @@ class AwsOperationError extends Error {
     service;
     operation;
     constructor(service, operation, target, cause) {
-        super(`${service} ${operation} on ${target} failed: ${errors_errorMessage(cause)}`, {
+        super(`${service} ${operation} on ${target} failed: ${errors_errorMessage(cause, { operation: false })}`, {
             cause,
         });
         this.name = 'AwsOperationError';
@@ -97028,6 +97110,8 @@ const DYNAMODB_TABLE_HINT = "Use a table name of 3 to 255 letters, digits, '_', 
 const S3_KEY = /^(?!\/)[^\p{Cc}]{1,1024}$/u;
 const S3_KEY_HINT = 'Use an object key of 1 to 1024 characters without a leading / or control characters.';
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Maximum length of a file or folder name, in bytes, on ext4, XFS and APFS. */
+const MAX_NAME_BYTES = 255;
 /** Returns the folder that path inputs resolve against: GITHUB_WORKSPACE, else `cwd`. */
 function workspaceRoot(env = process.env, cwd = process.cwd()) {
     const workspace = env.GITHUB_WORKSPACE?.trim();
@@ -97043,6 +97127,12 @@ function resolveWorkspacePath(reader, name, value, opts) {
     const inside = `Use a path inside the workspace ${workspace}, relative to it or absolute.`;
     if (value.includes('\0'))
         reader.fail(name, value, inside);
+    const longName = value
+        .split(/[\\/]/)
+        .find((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES);
+    if (longName !== undefined) {
+        reader.fail(name, value, `A file or folder name in the path has ${Buffer.byteLength(longName)} bytes, and common file systems (ext4, XFS, APFS) allow at most ${MAX_NAME_BYTES}. Use shorter names.`);
+    }
     const resolved = external_node_path_default().resolve(opts.base ?? workspace, value);
     if (!isInside(workspace, resolved))
         reader.fail(name, value, inside);
@@ -97303,7 +97393,7 @@ async function callAws(operation, call) {
         return await call();
     }
     catch (error) {
-        throw new Error(`${operation} failed: ${errors_errorMessage(error)}`, {
+        throw new Error(`${operation} failed: ${errors_errorMessage(error, { operation: false })}`, {
             cause: error,
         });
     }
@@ -100738,7 +100828,12 @@ async function runDeploy(inputs, settings, deps, report) {
     mark('image', `${report.image.uri} (digest from ${report.image.source})`);
     let source;
     if (settings.taskDefinitionFile !== undefined) {
-        source = await readTaskDefinitionFile(settings.taskDefinitionFile);
+        try {
+            source = await readTaskDefinitionFile(settings.taskDefinitionFile);
+        }
+        catch (error) {
+            throw new DiscoveryError('task-definition', errors_errorMessage(error));
+        }
     }
     else {
         if (live.taskDefinitionArn === undefined) {
@@ -100761,6 +100856,9 @@ async function runDeploy(inputs, settings, deps, report) {
     catch (error) {
         if (error instanceof ContainerNotFoundError) {
             throw new DiscoveryError('container-name', `${error.message}. Set container-name to one of them.`);
+        }
+        if (settings.taskDefinitionFile !== undefined) {
+            throw new DiscoveryError('task-definition', `${errors_errorMessage(error)}. Give a task definition JSON object, such as the output of aws ecs describe-task-definition.`);
         }
         throw new Error(`Rendering the task definition failed: ${errors_errorMessage(error)}`, {
             cause: error,
@@ -100973,6 +101071,7 @@ async function pointTestListener(listenerArn, pair, deps, mark) {
 
 
 
+
 const MODES = ['deploy', 'rollback'];
 /** Strategies this version implements; `ecs-native` is planned. */
 const STRATEGIES = ['alb-weighted'];
@@ -101110,7 +101209,7 @@ function readDeployInputs(reader, workspace, trafficKind) {
         });
     const { environment, secrets } = readContainerSettings(reader);
     const desiredCount = reader.integer('desired-count', { min: 1, max: 5000 });
-    const migrationCommand = reader.json('migration-command', parseCommand);
+    const migrationCommand = readMigrationCommand(reader);
     const migrationTimeoutMs = reader.duration('migration-timeout', {
         required: true,
     });
@@ -101207,6 +101306,26 @@ function readContainerSettings(reader) {
         }
     }
     return { environment, secrets };
+}
+/** Reads `migration-command`, a JSON array that becomes the container's command override. */
+function readMigrationCommand(reader) {
+    const text = reader.string('migration-command');
+    if (text === undefined)
+        return undefined;
+    const fail = (expected) => reader.fail('migration-command', text, expected);
+    if (!text.startsWith('[')) {
+        // A shell-style command line is the likely mistake. The override takes
+        // the argument list, and the action never splits a line into one.
+        fail(`Use a JSON array of the command and its arguments, such as ${JSON.stringify(text.split(/\s+/))}.`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        fail(`Use valid JSON (${errors_errorMessage(error)}).`);
+    }
+    return parseCommand(parsed, fail);
 }
 function parseCommand(value, fail) {
     const ok = Array.isArray(value) &&
@@ -101677,7 +101796,12 @@ async function run() {
     await runAction(main);
 }
 function createClients(inputs, ctx) {
-    const opts = { region: inputs.awsRegion, env: ctx.env, logger: ctx.logger };
+    const opts = {
+        region: inputs.awsRegion,
+        env: ctx.env,
+        logger: ctx.logger,
+        attemptTimeoutMs: inputs.attemptTimeoutMs,
+    };
     return {
         ecs: createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, opts),
         elbv2: createAwsClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, opts),
@@ -101763,10 +101887,7 @@ async function main(ctx, deps = {}) {
                 clock: ctx.clock,
                 sleep: ctx.sleep,
                 cancellation: ctx.cancellation,
-                lockOwner: lockOwnerFromEnvironment({
-                    env: ctx.env,
-                    clock: ctx.clock,
-                }),
+                lockOwner: lockOwnerFor(inputs, ctx),
                 saveState,
                 verify: deps.verify ?? verifyWith(ctx, inputs.deadlineAt),
             }, report);

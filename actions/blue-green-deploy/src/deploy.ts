@@ -179,7 +179,11 @@ export async function runDeploy(
 
   let source: unknown
   if (settings.taskDefinitionFile !== undefined) {
-    source = await readTaskDefinitionFile(settings.taskDefinitionFile)
+    try {
+      source = await readTaskDefinitionFile(settings.taskDefinitionFile)
+    } catch (error) {
+      throw new DiscoveryError('task-definition', errorMessage(error))
+    }
   } else {
     if (live.taskDefinitionArn === undefined) {
       throw new DiscoveryError(
@@ -207,6 +211,12 @@ export async function runDeploy(
       throw new DiscoveryError(
         'container-name',
         `${error.message}. Set container-name to one of them.`,
+      )
+    }
+    if (settings.taskDefinitionFile !== undefined) {
+      throw new DiscoveryError(
+        'task-definition',
+        `${errorMessage(error)}. Give a task definition JSON object, such as the output of aws ecs describe-task-definition.`,
       )
     }
     throw new Error(

@@ -4,6 +4,7 @@
  */
 import type { DeploymentState } from '../../../common/contracts/records.js'
 import { formatDuration } from '../../../common/duration.js'
+import { errorMessage } from '../../../common/errors.js'
 import type { InputReader } from '../../../common/inputs.js'
 import {
   checkNotLonger,
@@ -342,7 +343,7 @@ function readDeployInputs(
         })
   const { environment, secrets } = readContainerSettings(reader)
   const desiredCount = reader.integer('desired-count', { min: 1, max: 5000 })
-  const migrationCommand = reader.json('migration-command', parseCommand)
+  const migrationCommand = readMigrationCommand(reader)
   const migrationTimeoutMs = reader.duration('migration-timeout', {
     required: true,
   })
@@ -471,6 +472,28 @@ function readContainerSettings(reader: InputReader): {
     }
   }
   return { environment, secrets }
+}
+
+/** Reads `migration-command`, a JSON array that becomes the container's command override. */
+function readMigrationCommand(reader: InputReader): string[] | undefined {
+  const text = reader.string('migration-command')
+  if (text === undefined) return undefined
+  const fail = (expected: string) =>
+    reader.fail('migration-command', text, expected)
+  if (!text.startsWith('[')) {
+    // A shell-style command line is the likely mistake. The override takes
+    // the argument list, and the action never splits a line into one.
+    fail(
+      `Use a JSON array of the command and its arguments, such as ${JSON.stringify(text.split(/\s+/))}.`,
+    )
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    fail(`Use valid JSON (${errorMessage(error)}).`)
+  }
+  return parseCommand(parsed, fail)
 }
 
 function parseCommand(

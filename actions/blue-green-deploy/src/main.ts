@@ -55,7 +55,12 @@ export function createClients(
   inputs: BlueGreenDeployInputs,
   ctx: Pick<ActionContext, 'env' | 'logger'>,
 ): Clients {
-  const opts = { region: inputs.awsRegion, env: ctx.env, logger: ctx.logger }
+  const opts = {
+    region: inputs.awsRegion,
+    env: ctx.env,
+    logger: ctx.logger,
+    attemptTimeoutMs: inputs.attemptTimeoutMs,
+  }
   return {
     ecs: createAwsClient(ECSClient, opts),
     elbv2: createAwsClient(ElasticLoadBalancingV2Client, opts),
@@ -154,10 +159,7 @@ export async function main(
           clock: ctx.clock,
           sleep: ctx.sleep,
           cancellation: ctx.cancellation,
-          lockOwner: lockOwnerFromEnvironment({
-            env: ctx.env,
-            clock: ctx.clock,
-          }),
+          lockOwner: lockOwnerFor(inputs, ctx),
           saveState,
           verify: deps.verify ?? verifyWith(ctx, inputs.deadlineAt),
         },

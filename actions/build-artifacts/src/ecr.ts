@@ -57,9 +57,20 @@ export async function tagsAreImmutable(
   ecr: ECRClient,
   repository: string,
 ): Promise<boolean> {
-  const result = await ecr.send(
-    new DescribeRepositoriesCommand({ repositoryNames: [repository] }),
-  )
+  let result
+  try {
+    result = await ecr.send(
+      new DescribeRepositoriesCommand({ repositoryNames: [repository] }),
+    )
+  } catch (error) {
+    if ((error as { name?: unknown }).name === 'RepositoryNotFoundException') {
+      throw new Error(
+        `ECR repository '${repository}' (ecr-repository) was not found in the account and aws-region of this step. Create the repository first, or set ecr-repository and aws-region to an existing one.`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
   const mutability = result.repositories?.[0]?.imageTagMutability ?? 'MUTABLE'
   // NOTE: exclusion filters of IMMUTABLE_WITH_EXCLUSION are not read; every
   // tag is treated as immutable, which can only reject more re-runs.

@@ -5,6 +5,7 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { InputReader } from '../../../common/inputs.js'
+import { declaredBackends } from './backend-block.js'
 import {
   checkNotLonger,
   expressionHint,
@@ -236,7 +237,38 @@ function readWorkingDirectory(reader: InputReader, workspace: string): string {
       `${directory} holds no .tf, .tf.json, .tofu or .tofu.json file. Point working-directory at the root module's folder.`,
     )
   }
+  checkS3Backend(reader, text, directory)
   return directory
+}
+
+/**
+ * Requires a backend "s3" block, and no backend of another type, in the root
+ * module. Without it Terraform ignores the backend inputs and keeps the
+ * state on the runner.
+ */
+function checkS3Backend(
+  reader: InputReader,
+  text: string,
+  directory: string,
+): void {
+  const backends = declaredBackends(directory)
+  const declare =
+    'Declare the S3 backend in the root module: terraform { backend "s3" {} }. The action fills in its settings from backend-bucket, backend-key and the other backend inputs.'
+  if (backends.length === 0) {
+    reader.fail(
+      'working-directory',
+      text,
+      `The configuration in ${directory} declares no backend, so Terraform would keep the state in a local file on the runner and ignore the S3 backend settings. ${declare}`,
+    )
+  }
+  const other = backends.find((backend) => backend.type !== 's3')
+  if (other !== undefined) {
+    reader.fail(
+      'working-directory',
+      text,
+      `${other.file} declares backend "${other.type}", and this action stores the state in S3. ${declare}`,
+    )
+  }
 }
 
 function readVersion(reader: InputReader, distribution: Distribution): string {

@@ -72,6 +72,7 @@ export class Terraform {
         : { timeoutMs: opts.timeoutMs }),
       ...(opts.graceMs === undefined ? {} : { graceMs: opts.graceMs }),
       echo: opts.echo ?? true,
+      label: `${path.basename(this.binary)} ${args[0] ?? ''}`.trim(),
     })
     opts.onStart?.(running)
     return running

@@ -180,6 +180,27 @@ describe('blue-green-deploy deploys', () => {
     expect(await weights(f)).toEqual({ blue: 0, green: 100 })
   })
 
+  it('takes the lock as run-id', async () => {
+    const f = await fixture()
+    const savedLocks: string[] = []
+    const run = await runDeployAction(
+      { ...f.inputs, 'run-id': 'release-4711' },
+      {
+        saveState: (name, value) => {
+          if (name === 'lock' && value !== '') savedLocks.push(value)
+        },
+      },
+    )
+
+    expect(run.failures).toEqual([])
+    expect(savedLocks).toHaveLength(1)
+    const saved = JSON.parse(savedLocks[0] ?? '{}') as {
+      owner?: { run_id?: string; holder?: string }
+    }
+    expect(saved.owner?.run_id).toBe('release-4711-1')
+    expect(saved.owner?.holder).toContain('run release-4711 attempt 1')
+  })
+
   it('shifts linearly in steps', async () => {
     const f = await fixture()
     const run = await runDeployAction({

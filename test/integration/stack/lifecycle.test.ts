@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,6 +62,36 @@ describe('local stack lifecycle', () => {
       expect(pids.filter(isAlive)).toEqual([])
       expect(existsSync(statePath(stateDir))).toBe(false)
       expect(await stopStack({ stateDir })).toBe(false)
+    } finally {
+      await stopStack({ stateDir })
+      rmSync(stateDir, { recursive: true, force: true })
+    }
+  })
+
+  it('start prints commands for its folder', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'kit-stack-hint-'))
+    const cli = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'local-stack', 'cli.ts'), ...args],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+      )
+    try {
+      const started = cli(['start', '--no-base-image', '--state-dir', stateDir])
+      expect(started.status).toBe(0)
+      const hint = started.stdout
+        .split('\n')
+        .find((line) => line.startsWith('environment: '))
+      expect(hint).toBe(
+        `environment: eval "$(npx tsx local-stack/cli.ts env --state-dir '${stateDir}')"; stop: npx tsx local-stack/cli.ts stop --state-dir '${stateDir}'`,
+      )
+
+      const env = cli(['env', '--state-dir', stateDir])
+      expect(env.status).toBe(0)
+      expect(env.stdout).toContain(`export KIT_STACK_STATE='${stateDir}/`)
+      const stopped = cli(['stop', '--state-dir', stateDir])
+      expect(stopped.status).toBe(0)
+      expect(existsSync(statePath(stateDir))).toBe(false)
     } finally {
       await stopStack({ stateDir })
       rmSync(stateDir, { recursive: true, force: true })

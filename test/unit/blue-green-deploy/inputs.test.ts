@@ -445,6 +445,12 @@ describe('blue-green-deploy readInputs', () => {
       'command not JSON',
       { ...DEPLOY, 'migration-command': 'npm run migrate' },
       'migration-command',
+      'Use a JSON array of the command and its arguments, such as ["npm","run","migrate"]',
+    ],
+    [
+      'command array not JSON',
+      { ...DEPLOY, 'migration-command': "['npm', 'run']" },
+      'migration-command',
       'Use valid JSON',
     ],
     [

@@ -283,6 +283,96 @@ describe('createAwsClient retries', () => {
   })
 })
 
+describe('createAwsClient attempt timeout', () => {
+  let server: Server | undefined
+
+  afterEach(async () => {
+    server?.closeAllConnections()
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(null))
+    server = undefined
+  })
+
+  /** Starts a local server that reads every request and answers none of them. */
+  async function startSilentServer(): Promise<{
+    endpoint: string
+    requests: () => number
+  }> {
+    let count = 0
+    server = createServer((request) => {
+      count += 1
+      request.resume()
+    })
+    await new Promise<void>((resolve) =>
+      server?.listen(0, '127.0.0.1', resolve),
+    )
+    const { port } = server.address() as AddressInfo
+    return { endpoint: `http://127.0.0.1:${port}`, requests: () => count }
+  }
+
+  it('fails and retries silent attempts', async () => {
+    const silent = await startSilentServer()
+    const logger = memoryLogger()
+    const client = createAwsClient(S3Client, {
+      region: 'us-east-1',
+      logger,
+      maxAttempts: 2,
+      attemptTimeoutMs: 300,
+      env: { ...KEYS, AWS_ENDPOINT_URL: silent.endpoint },
+    })
+    const sent = client.send(new ListBucketsCommand({}))
+    await expect(sent).rejects.toMatchObject({ name: 'TimeoutError' })
+    await expect(sent).rejects.toThrow(/300 ms requestTimeout/)
+    client.destroy()
+
+    expect(silent.requests()).toBe(2)
+    const retries = logger.lines.filter((line) => line.includes('retrying'))
+    expect(retries).toHaveLength(1)
+    expect(retries[0]).toMatch(
+      /^info: S3 ListBuckets failed \(attempt 1 of 2\): .*300 ms requestTimeout/,
+    )
+  }, 20_000)
+
+  it('leaves answered requests alone', async () => {
+    let count = 0
+    server = createServer((request, response) => {
+      count += 1
+      request.resume()
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/xml' })
+        response.end(
+          '<ListAllMyBucketsResult><Buckets></Buckets><Owner><ID>1</ID></Owner></ListAllMyBucketsResult>',
+        )
+      }, 50)
+    })
+    await new Promise<void>((resolve) =>
+      server?.listen(0, '127.0.0.1', resolve),
+    )
+    const { port } = server.address() as AddressInfo
+    const client = createAwsClient(S3Client, {
+      region: 'us-east-1',
+      attemptTimeoutMs: 10_000,
+      env: { ...KEYS, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` },
+    })
+    const result = await client.send(new ListBucketsCommand({}))
+    client.destroy()
+
+    expect(result.$metadata.attempts).toBe(1)
+    expect(count).toBe(1)
+  })
+
+  it('rejects invalid attempt timeouts', () => {
+    for (const attemptTimeoutMs of [0, -1, 1.5, Number.NaN]) {
+      expect(() =>
+        createAwsClient(S3Client, {
+          region: 'us-east-1',
+          attemptTimeoutMs,
+          env: { ...KEYS },
+        }),
+      ).toThrow(/Invalid attemptTimeoutMs/)
+    }
+  })
+})
+
 describe('LoggingRetryStrategy', () => {
   function token(retries: number): RetryToken {
     return { getRetryCount: () => retries, getRetryDelay: () => 0 }

@@ -46,6 +46,19 @@ describe('runCommand', () => {
     expect(logger.lines.at(-1)).toMatch(/ended with exit code 0$/)
   })
 
+  it('names the label in the end line', async () => {
+    const logger = memoryLogger()
+    await runCommand(node, ['-e', 'process.exit(2)'], {
+      logger,
+      label: 'terraform plan',
+    })
+
+    expect(logger.lines[0]).toBe(`info: Running: ${node} -e 'process.exit(2)'`)
+    expect(logger.lines.at(-1)).toBe(
+      'info: terraform plan ended with exit code 2',
+    )
+  })
+
   it('returns non-zero exit code', async () => {
     const result = await runCommand(node, [
       '-e',

@@ -40,12 +40,28 @@ let workspace: string
 beforeAll(() => {
   workspace = mkdtempSync(path.join(tmpdir(), 'terraform-apply-ws-'))
   mkdirSync(path.join(workspace, 'infra'))
-  writeFileSync(path.join(workspace, 'infra', 'main.tf'), 'terraform {}\n')
+  writeFileSync(
+    path.join(workspace, 'infra', 'main.tf'),
+    'terraform {\n  backend "s3" {}\n}\n',
+  )
   writeFileSync(path.join(workspace, 'infra', 'prod.tfvars'), 'a = 1\n')
   mkdirSync(path.join(workspace, 'json-root'))
-  writeFileSync(path.join(workspace, 'json-root', 'main.tf.json'), '{}\n')
+  writeFileSync(
+    path.join(workspace, 'json-root', 'main.tf.json'),
+    '{"terraform": {"backend": {"s3": {}}}}\n',
+  )
   mkdirSync(path.join(workspace, 'docs'))
   writeFileSync(path.join(workspace, 'docs', 'README.md'), '# docs\n')
+  mkdirSync(path.join(workspace, 'no-backend'))
+  writeFileSync(
+    path.join(workspace, 'no-backend', 'main.tf'),
+    'terraform {\n  # backend "s3" {}\n}\n',
+  )
+  mkdirSync(path.join(workspace, 'local-backend'))
+  writeFileSync(
+    path.join(workspace, 'local-backend', 'versions.tf'),
+    'terraform {\n  backend "local" {}\n}\n',
+  )
   mkdirSync(path.join(workspace, 'bin'))
   writeFileSync(path.join(workspace, 'bin', 'terraform'), '#!/bin/sh\n')
   chmodSync(path.join(workspace, 'bin', 'terraform'), 0o755)
@@ -371,6 +387,18 @@ describe('terraform-apply readInputs', () => {
       { 'working-directory': 'docs' },
       'working-directory',
       'holds no .tf',
+    ],
+    [
+      'root without backend',
+      { 'working-directory': 'no-backend' },
+      'working-directory',
+      'declares no backend, so Terraform would keep the state in a local file',
+    ],
+    [
+      'root with local backend',
+      { 'working-directory': 'local-backend' },
+      'working-directory',
+      'versions.tf declares backend "local"',
     ],
     [
       'root outside',

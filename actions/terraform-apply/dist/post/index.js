@@ -68111,7 +68111,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84069:
+/***/ 37498:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68441,29 +68441,36 @@ class CancelledError extends Error {
 /**
  * Converts any thrown value to one line of text without a stack. AWS SDK
  * service errors get their error name in front ('NoSuchBucket: ...'), and an
- * Error's cause chain is appended after ': '.
+ * Error's cause chain is appended after ': '. An error from a createAwsClient
+ * client also gets its service and operation in front ('S3 PutObject failed
+ * after 5 attempts: SlowDown: ...') unless `opts.operation` is false, for
+ * callers whose own message names the operation.
  */
-function errors_errorMessage(error) {
+function errors_errorMessage(error, opts = {}) {
+    const withOperation = opts.operation ?? true;
     const seen = new Set();
     const parts = [];
     let current = error;
     while (current !== undefined && !seen.has(current)) {
         seen.add(current);
-        const text = describeThrown(current);
-        if (!parts.some((part) => part.includes(text)))
-            parts.push(text);
+        // A cause whose text an outer message already contains adds nothing,
+        // even when the outer message names the operation in its own words.
+        const plain = describeThrown(current, false);
+        if (!parts.some((part) => part.includes(plain))) {
+            parts.push(withOperation ? describeThrown(current, true) : plain);
+        }
         current = current instanceof Error ? current.cause : undefined;
     }
     return parts.length > 0 ? parts.join(': ') : 'unknown error (undefined)';
 }
-function describeThrown(value) {
+function describeThrown(value, withOperation) {
     if (value instanceof AggregateError) {
         const inner = value.errors.map((e) => errors_errorMessage(e)).join('; ');
         const head = value.message || 'several errors';
         return inner ? `${head} (${inner})` : head;
     }
     if (value instanceof Error)
-        return describeError(value);
+        return describeError(value, withOperation);
     if (typeof value === 'string')
         return value || 'unknown error (empty string)';
     if (value === null)
@@ -68472,10 +68479,30 @@ function describeThrown(value) {
         return describeObject(value);
     return String(value);
 }
-function describeError(error) {
+/**
+ * Property that createAwsClient sets on every error a request throws: the
+ * service and operation, such as 'S3 PutObject', so that errorMessage can
+ * name them.
+ */
+const AWS_OPERATION_PROPERTY = 'awsOperation';
+function describeError(error, withOperation) {
     const message = error.message || error.name || 'unknown error';
     const prefix = errorPrefix(error);
-    return prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message;
+    const text = prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message;
+    const operation = withOperation ? operationPrefix(error) : undefined;
+    return operation && !text.includes(operation) ? `${operation}: ${text}` : text;
+}
+/** Returns 'S3 PutObject failed after 5 attempts' for an error that createAwsClient labelled. */
+function operationPrefix(error) {
+    const record = error;
+    const operation = record[AWS_OPERATION_PROPERTY];
+    if (typeof operation !== 'string' || operation === '')
+        return undefined;
+    const attempts = record.$metadata
+        ?.attempts;
+    return typeof attempts === 'number' && attempts > 1
+        ? `${operation} failed after ${attempts} attempts`
+        : `${operation} failed`;
 }
 /** Returns the AWS SDK error name, or a Node system error code such as ECONNRESET. */
 function errorPrefix(error) {
@@ -69811,7 +69838,7 @@ class AwsOperationError extends Error {
     service;
     operation;
     constructor(service, operation, target, cause) {
-        super(`${service} ${operation} on ${target} failed: ${errors_errorMessage(cause)}`, {
+        super(`${service} ${operation} on ${target} failed: ${errors_errorMessage(cause, { operation: false })}`, {
             cause,
         });
         this.name = 'AwsOperationError';
@@ -70063,9 +70090,13 @@ async function lock_releaseOwnLock(opts) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:async_hooks"
 var external_node_async_hooks_ = __nccwpck_require__(16698);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(61279);
 ;// CONCATENATED MODULE: ./common/aws-clients.ts
+
 
 
 /** Attempts per request (first try included) when neither the option nor AWS_MAX_ATTEMPTS sets one. */
@@ -70129,6 +70160,14 @@ function resolveMaxAttempts(option, env) {
     }
     return value;
 }
+function checkAttemptTimeout(value) {
+    if (value === undefined)
+        return undefined;
+    if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`Invalid attemptTimeoutMs ${value}: use a whole number of milliseconds of 1 or more, or leave it out for no limit.`);
+    }
+    return value;
+}
 /** Static keys from `env` when it carries both; otherwise undefined, so the SDK's default provider chain applies. */
 function credentialsFrom(env) {
     const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -70147,7 +70186,9 @@ function credentialsFrom(env) {
  * - region from the options; credentials from the SDK's default chain, or
  *   from `opts.env` when that environment carries access keys;
  * - the SDK's standard retry mode (exponential backoff with full jitter and
- *   a retry quota) with `maxAttempts` attempts, each retry logged.
+ *   a retry quota) with `maxAttempts` attempts, each retry logged;
+ * - with `attemptTimeoutMs`, a NodeHttpHandler that fails each attempt
+ *   after that long (connect timeout and request timeout).
  */
 function createAwsClient(
 // The SDK clients take different config types, so the constructor is typed loosely.
@@ -70159,6 +70200,7 @@ ClientClass, opts) {
         throw new Error('createAwsClient: the region is empty. Pass a region such as us-east-1.');
     }
     const maxAttempts = resolveMaxAttempts(opts.maxAttempts, env);
+    const attemptTimeoutMs = checkAttemptTimeout(opts.attemptTimeoutMs);
     // A first client resolves the service id and the SDK's own standard retry
     // strategy for these settings; the real client wraps that strategy. This
     // keeps @smithy/core, which exports the strategy class, out of the imports.
@@ -70171,6 +70213,15 @@ ClientClass, opts) {
         ...base,
         retryStrategy: new LoggingRetryStrategy(async () => (await standardStrategy()), { serviceId, maxAttempts, logger: opts.logger }),
     };
+    if (attemptTimeoutMs !== undefined) {
+        // Without throwOnRequestTimeout, @smithy/node-http-handler (4.14) only
+        // logs a warning when requestTimeout passes and lets the request go on.
+        config.requestHandler = new node_http_handler_dist_cjs.NodeHttpHandler({
+            connectionTimeout: attemptTimeoutMs,
+            requestTimeout: attemptTimeoutMs,
+            throwOnRequestTimeout: true,
+        });
+    }
     const endpoint = aws_clients_endpointFor(serviceId, env);
     if (endpoint) {
         config.endpoint = endpoint;
@@ -70183,8 +70234,43 @@ ClientClass, opts) {
             config.credentials = credentials;
     }
     const client = new ClientClass(config);
-    client.middlewareStack.add((next, context) => (args) => operationContext.run({ operation: context.commandName }, () => next(args)), { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true });
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await operationContext.run({ operation: context.commandName }, () => next(args));
+        }
+        catch (error) {
+            labelError(error, operationLabel(serviceId, context.commandName));
+            throw error;
+        }
+    }, { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true });
     return client;
+}
+/** Returns 'S3 PutObject' for service id 'S3' and command name 'PutObjectCommand'. */
+function operationLabel(serviceId, commandName) {
+    return commandName
+        ? `${serviceId} ${commandName.replace(/Command$/, '')}`
+        : serviceId;
+}
+/**
+ * Names the service and operation on an error a request threw, so that
+ * errorMessage reports them after the retries are over. An error that
+ * already has a label (from an inner client call) keeps it.
+ */
+function labelError(error, label) {
+    if (typeof error !== 'object' || error === null)
+        return;
+    if (AWS_OPERATION_PROPERTY in error)
+        return;
+    try {
+        Object.defineProperty(error, AWS_OPERATION_PROPERTY, {
+            value: label,
+            enumerable: false,
+            configurable: true,
+        });
+    }
+    catch {
+        // A frozen error keeps its message without the label.
+    }
 }
 /** The operation a request belongs to, visible to the retry strategy of that request. */
 const operationContext = new external_node_async_hooks_.AsyncLocalStorage();
@@ -70237,10 +70323,7 @@ class LoggingRetryStrategy {
         this.loaded?.recordSuccess(token);
     }
     label() {
-        const operation = operationContext.getStore()?.operation;
-        return operation
-            ? `${this.opts.serviceId} ${operation.replace(/Command$/, '')}`
-            : this.opts.serviceId;
+        return operationLabel(this.opts.serviceId, operationContext.getStore()?.operation);
     }
     logRefusal(failure, attempt, errorInfo) {
         const logger = this.opts.logger;
@@ -70484,6 +70567,7 @@ function exec_runCommand(cmd, args, opts = {}) {
     const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     checkDuration('timeoutMs', opts.timeoutMs);
     checkDuration('graceMs', graceMs);
+    const label = opts.label ?? cmd;
     logger?.info(`Running: ${formatCommand(cmd, args)}`);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_.spawn)(cmd, args, {
@@ -70505,7 +70589,7 @@ function exec_runCommand(cmd, args, opts = {}) {
             const timeoutMs = opts.timeoutMs;
             timers.push(setTimeout(() => {
                 timedOut = true;
-                logger?.warning(`${cmd} timed out after ${duration_formatDuration(timeoutMs)}; sending SIGINT, then SIGTERM and SIGKILL ${duration_formatDuration(graceMs)} apart`);
+                logger?.warning(`${label} timed out after ${duration_formatDuration(timeoutMs)}; sending SIGINT, then SIGTERM and SIGKILL ${duration_formatDuration(graceMs)} apart`);
                 escalate(child, ['SIGINT', 'SIGTERM', 'SIGKILL'], graceMs, timers);
             }, timeoutMs));
         }
@@ -70522,7 +70606,7 @@ function exec_runCommand(cmd, args, opts = {}) {
                 return;
             settled = true;
             timers.forEach(clearTimeout);
-            logger?.info(`${cmd} ended with ${exec_describeEnd(exitCode, signal)}`);
+            logger?.info(`${label} ended with ${exec_describeEnd(exitCode, signal)}`);
             resolve({
                 exitCode,
                 signal,
@@ -70638,6 +70722,8 @@ const DYNAMODB_TABLE_HINT = "Use a table name of 3 to 255 letters, digits, '_', 
 const S3_KEY = /^(?!\/)[^\p{Cc}]{1,1024}$/u;
 const S3_KEY_HINT = 'Use an object key of 1 to 1024 characters without a leading / or control characters.';
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Maximum length of a file or folder name, in bytes, on ext4, XFS and APFS. */
+const MAX_NAME_BYTES = 255;
 /** Returns the folder that path inputs resolve against: GITHUB_WORKSPACE, else `cwd`. */
 function input_checks_workspaceRoot(env = process.env, cwd = process.cwd()) {
     const workspace = env.GITHUB_WORKSPACE?.trim();
@@ -70653,6 +70739,12 @@ function input_checks_resolveWorkspacePath(reader, name, value, opts) {
     const inside = `Use a path inside the workspace ${workspace}, relative to it or absolute.`;
     if (value.includes('\0'))
         reader.fail(name, value, inside);
+    const longName = value
+        .split(/[\\/]/)
+        .find((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES);
+    if (longName !== undefined) {
+        reader.fail(name, value, `A file or folder name in the path has ${Buffer.byteLength(longName)} bytes, and common file systems (ext4, XFS, APFS) allow at most ${MAX_NAME_BYTES}. Use shorter names.`);
+    }
     const resolved = path.resolve(opts.base ?? workspace, value);
     if (!isInside(workspace, resolved))
         reader.fail(name, value, inside);
@@ -70855,6 +70947,7 @@ class terraform_Terraform {
                 : { timeoutMs: opts.timeoutMs }),
             ...(opts.graceMs === undefined ? {} : { graceMs: opts.graceMs }),
             echo: opts.echo ?? true,
+            label: `${external_node_path_default().basename(this.binary)} ${args[0] ?? ''}`.trim(),
         });
         opts.onStart?.(running);
         return running;
@@ -71417,11 +71510,89 @@ async function comment_commentOnPullRequest(target, marker, markdown, logger) {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/terraform-apply/src/backend-block.ts
+// Finds the backend that a root module declares. The action passes the S3
+// backend's settings to `terraform init -backend-config=...`, and Terraform
+// applies them only to a `backend "s3"` block in the configuration. Without
+// one it warns "Missing backend configuration" and keeps the state in a
+// local file on the runner, which no later job can read.
+
+
+const NATIVE_FILE = /\.(?:tf|tofu)$/;
+const JSON_FILE = /\.(?:tf|tofu)\.json$/;
+/**
+ * Returns the backend blocks declared in the root module's configuration
+ * files, in file name order. Comments are skipped in the native syntax.
+ */
+function backend_block_declaredBackends(directory) {
+    const found = [];
+    const names = readdirSync(directory, { withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name)
+        .sort();
+    for (const name of names) {
+        if (NATIVE_FILE.test(name)) {
+            const text = readFileSync(path.join(directory, name), 'utf8');
+            for (const type of nativeBackends(text))
+                found.push({ type, file: name });
+        }
+        else if (JSON_FILE.test(name)) {
+            const text = readFileSync(path.join(directory, name), 'utf8');
+            for (const type of jsonBackends(text))
+                found.push({ type, file: name });
+        }
+    }
+    return found;
+}
+/**
+ * Returns the backend types of `backend "<type>" {` blocks in HCL text,
+ * after removing comments.
+ * NOTE: a heredoc or string that contains such text also counts. A real
+ * configuration has no reason to contain one.
+ */
+function nativeBackends(text) {
+    const code = text
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*(?:#|\/\/).*$/gm, '');
+    const types = [];
+    for (const match of code.matchAll(/(?:^|[\s{])backend\s+"([^"]+)"\s*\{/g)) {
+        types.push(match[1]);
+    }
+    return types;
+}
+/**
+ * Returns the backend types of the `terraform` blocks in JSON configuration
+ * syntax, where `terraform` and `backend` are each an object or a list of
+ * objects. Text that is not JSON gives none, because Terraform reports
+ * that error itself.
+ */
+function jsonBackends(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return [];
+    }
+    const types = [];
+    for (const block of objectsOf(parsed?.terraform)) {
+        for (const backend of objectsOf(block.backend)) {
+            types.push(...Object.keys(backend));
+        }
+    }
+    return types;
+}
+function objectsOf(value) {
+    const list = Array.isArray(value) ? value : [value];
+    return list.filter((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
+}
+
 ;// CONCATENATED MODULE: ./actions/terraform-apply/src/inputs.ts
 /**
  * Reads and validates the terraform-apply inputs once, before `init` runs.
  * Defaults live in action.yml; an empty input here means "not set".
  */
+
 
 
 
@@ -71549,7 +71720,24 @@ function readWorkingDirectory(reader, workspace) {
     if (!hasConfiguration) {
         reader.fail('working-directory', text, `${directory} holds no .tf, .tf.json, .tofu or .tofu.json file. Point working-directory at the root module's folder.`);
     }
+    checkS3Backend(reader, text, directory);
     return directory;
+}
+/**
+ * Requires a backend "s3" block, and no backend of another type, in the root
+ * module. Without it Terraform ignores the backend inputs and keeps the
+ * state on the runner.
+ */
+function checkS3Backend(reader, text, directory) {
+    const backends = declaredBackends(directory);
+    const declare = 'Declare the S3 backend in the root module: terraform { backend "s3" {} }. The action fills in its settings from backend-bucket, backend-key and the other backend inputs.';
+    if (backends.length === 0) {
+        reader.fail('working-directory', text, `The configuration in ${directory} declares no backend, so Terraform would keep the state in a local file on the runner and ignore the S3 backend settings. ${declare}`);
+    }
+    const other = backends.find((backend) => backend.type !== 's3');
+    if (other !== undefined) {
+        reader.fail('working-directory', text, `${other.file} declares backend "${other.type}", and this action stores the state in S3. ${declare}`);
+    }
 }
 function readVersion(reader, distribution) {
     const text = reader.string('terraform-version', { required: true });
@@ -72901,7 +73089,7 @@ async function post(ctx, state = run_state_coreState) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(84069);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37498);
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 
@@ -76422,6 +76610,18 @@ function copyFile(srcFile, destFile, force) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
