@@ -13,12 +13,10 @@
  *
  * Each tool runs as its own process under /usr/bin/time, so the CPU time
  * (user + system) is that of the uploading process alone, without moto.
- * publish runs from a single-file ESM bundle of its entry that esbuild
- * writes to a temporary folder first, the form in which the runner starts
- * the committed dist/ bundle, so no TypeScript compiler runs in the
- * measured process.
- *
- * Usage: npx tsx bench/build-artifacts-publish.ts [files=2000] [big-files=3] [runs=3]
+ * publish runs from an ncc bundle of its entry, built into a temporary
+ * folder the way scripts/build-actions.ts builds the committed dist/
+ * (lazily imported modules in chunks of their own), so no TypeScript
+ * compiler runs in the measured process.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -32,15 +30,39 @@ import {
 } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { build } from 'esbuild'
 import { inputEnvName } from '../common/inputs.js'
 import { parseCommandFile } from '../common/outputs.js'
 import { startStack, stopStack } from '../local-stack/stack.js'
 import { repoRoot, stackEnvFor, type StackState } from '../local-stack/state.js'
 
-const FILES = Number(process.argv[2] ?? 2000)
-const BIG_FILES = Number(process.argv[3] ?? 3)
-const RUNS = Number(process.argv[4] ?? 3)
+const USAGE = `Usage: npx tsx bench/build-artifacts-publish.ts [files] [big-files] [runs]
+  files      small files in the generated site, index.html included (default 2000)
+  big-files  files of 8 MiB, uploaded in parts (default 3)
+  runs       runs of each scenario; the table shows the median, min and max (default 3)
+Set KIT_BENCH_NODE_ARGS to pass options to the node process of publish (such as --cpu-prof).`
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+/** Reads positional argument `index` as a whole number of at least `min`. */
+function countArgument(index: number, fallback: number, min: number): number {
+  const text = process.argv[index]
+  if (text === undefined) return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min) {
+    console.error(
+      `Invalid argument '${text}': use a whole number of at least ${min}.\n${USAGE}`,
+    )
+    process.exit(2)
+  }
+  return value
+}
+
+const FILES = countArgument(2, 2000, 2)
+const BIG_FILES = countArgument(3, 3, 0)
+const RUNS = countArgument(4, 3, 1)
 const BIG_FILE_BYTES = 8 * 1024 * 1024
 const OLD_DATE = new Date('2001-02-03T04:05:06Z')
 const ENTRY = path.join(repoRoot, 'actions/build-artifacts/src/index.ts')
@@ -181,23 +203,19 @@ async function cliSync(
   }
 }
 
-/** Bundles the action's entry into one ESM file; returns its path. */
+/** Bundles the action's entry with ncc into `folder`; returns the path of its index.js. */
 async function bundleEntry(folder: string): Promise<string> {
-  const outfile = path.join(folder, 'index.mjs')
-  await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-    // Some dependencies are CommonJS that calls require() on Node built-ins.
-    banner: {
-      js: "import { createRequire as kitCreateRequire } from 'node:module'; const require = kitCreateRequire(import.meta.url);",
-    },
+  const ncc = path.join(repoRoot, 'node_modules', '.bin', 'ncc')
+  const child = spawn(ncc, ['build', ENTRY, '-o', folder, '-q'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
   })
-  return outfile
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  if (code !== 0) throw new Error(`ncc build ${ENTRY} exited with ${code}`)
+  return path.join(folder, 'index.js')
 }
 
 async function kitPublish(
@@ -276,12 +294,17 @@ async function main(): Promise<void> {
     const site = path.join(workspace, 'site')
     mkdirSync(site)
     const changing = generateSite(site)
-    const bundle = await bundleEntry(workspace)
+    const bundle = await bundleEntry(path.join(workspace, 'bundle'))
     console.log(
       `Site: ${FILES} small files and ${BIG_FILES} files of 8 MiB; ${RUNS} runs per scenario; ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
     )
 
-    const rows: Array<{ scenario: string; cli: Measure; kit: Measure }> = []
+    const rows: Array<{
+      scenario: string
+      cli: Measure
+      kit: Measure
+      spread: string
+    }> = []
     const results: Record<string, { cli: Measure[]; kit: Measure[] }> = {
       full: { cli: [], kit: [] },
       unchanged: { cli: [], kit: [] },
@@ -320,15 +343,31 @@ async function main(): Promise<void> {
         cpuSeconds: median(list.map((m) => m.cpuSeconds)),
         uploads: median(list.map((m) => m.uploads)),
       })
-      rows.push({ scenario, cli: pick(cli), kit: pick(kit) })
+      // Ratios of each run (both tools ran back to back on the same server state).
+      const wallRatios = kit.map(
+        (m, i) => m.wallSeconds / (cli[i]?.wallSeconds ?? NaN),
+      )
+      const cpuRatios = kit.map(
+        (m, i) => m.cpuSeconds / (cli[i]?.cpuSeconds ?? NaN),
+      )
+      const range = (values: number[]) =>
+        `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`
+      rows.push({
+        scenario,
+        cli: pick(cli),
+        kit: pick(kit),
+        spread: `${range(wallRatios)} | ${range(cpuRatios)}`,
+      })
     }
     console.log(
-      '\n| Scenario | CLI wall s | publish wall s | wall ratio | CLI CPU s | publish CPU s | CPU ratio | CLI uploads | publish uploads |',
+      '\n| Scenario | CLI wall s | publish wall s | wall ratio | CLI CPU s | publish CPU s | CPU ratio | wall ratio range | CPU ratio range | CLI uploads | publish uploads |',
     )
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
-    for (const { scenario, cli, kit } of rows) {
+    console.log(
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    )
+    for (const { scenario, cli, kit, spread } of rows) {
       console.log(
-        `| ${scenario} | ${cli.wallSeconds.toFixed(2)} | ${kit.wallSeconds.toFixed(2)} | ${(kit.wallSeconds / cli.wallSeconds).toFixed(2)} | ${cli.cpuSeconds.toFixed(2)} | ${kit.cpuSeconds.toFixed(2)} | ${(kit.cpuSeconds / cli.cpuSeconds).toFixed(2)} | ${cli.uploads} | ${kit.uploads} |`,
+        `| ${scenario} | ${cli.wallSeconds.toFixed(2)} | ${kit.wallSeconds.toFixed(2)} | ${(kit.wallSeconds / cli.wallSeconds).toFixed(2)} | ${cli.cpuSeconds.toFixed(2)} | ${kit.cpuSeconds.toFixed(2)} | ${(kit.cpuSeconds / cli.cpuSeconds).toFixed(2)} | ${spread} | ${cli.uploads} | ${kit.uploads} |`,
       )
     }
   } finally {

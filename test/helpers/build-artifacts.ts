@@ -67,6 +67,7 @@ export async function runBuildArtifacts(
     'unchanged-count',
     'deleted-count',
     'previous-index-json',
+    'restored-index-json',
     'invalidation-id',
     'artifacts-json',
     'record-json',

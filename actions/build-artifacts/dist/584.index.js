@@ -47,6 +47,7 @@ function runCommand(cmd, args, opts = {}) {
     const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     checkDuration('timeoutMs', opts.timeoutMs);
     checkDuration('graceMs', graceMs);
+    const label = opts.label ?? cmd;
     logger?.info(`Running: ${formatCommand(cmd, args)}`);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_.spawn)(cmd, args, {
@@ -68,7 +69,7 @@ function runCommand(cmd, args, opts = {}) {
             const timeoutMs = opts.timeoutMs;
             timers.push(setTimeout(() => {
                 timedOut = true;
-                logger?.warning(`${cmd} timed out after ${(0,duration/* formatDuration */.a)(timeoutMs)}; sending SIGINT, then SIGTERM and SIGKILL ${(0,duration/* formatDuration */.a)(graceMs)} apart`);
+                logger?.warning(`${label} timed out after ${(0,duration/* formatDuration */.a)(timeoutMs)}; sending SIGINT, then SIGTERM and SIGKILL ${(0,duration/* formatDuration */.a)(graceMs)} apart`);
                 escalate(child, ['SIGINT', 'SIGTERM', 'SIGKILL'], graceMs, timers);
             }, timeoutMs));
         }
@@ -85,7 +86,7 @@ function runCommand(cmd, args, opts = {}) {
                 return;
             settled = true;
             timers.forEach(clearTimeout);
-            logger?.info(`${cmd} ended with ${describeEnd(exitCode, signal)}`);
+            logger?.info(`${label} ended with ${describeEnd(exitCode, signal)}`);
             resolve({
                 exitCode,
                 signal,
@@ -375,7 +376,16 @@ async function getRegistryLogin(ecr) {
 }
 /** Whether the repository's tags are immutable (IMMUTABLE or IMMUTABLE_WITH_EXCLUSION). */
 async function tagsAreImmutable(ecr, repository) {
-    const result = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ repositoryNames: [repository] }));
+    let result;
+    try {
+        result = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ repositoryNames: [repository] }));
+    }
+    catch (error) {
+        if (error.name === 'RepositoryNotFoundException') {
+            throw new Error(`ECR repository '${repository}' (ecr-repository) was not found in the account and aws-region of this step. Create the repository first, or set ecr-repository and aws-region to an existing one.`, { cause: error });
+        }
+        throw error;
+    }
     const mutability = result.repositories?.[0]?.imageTagMutability ?? 'MUTABLE';
     // NOTE: exclusion filters of IMMUTABLE_WITH_EXCLUSION are not read; every
     // tag is treated as immutable, which can only reject more re-runs.
@@ -554,6 +564,7 @@ async function runImage(ctx, inputs, report, deadline) {
         region: inputs.awsRegion,
         logger,
         env: ctx.env,
+        attemptTimeoutMs: inputs.attemptTimeoutMs,
     });
     try {
         logger.info('Requesting an ECR authorization token');

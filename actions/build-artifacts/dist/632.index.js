@@ -11,7 +11,7 @@ export const modules = {
 /* unused harmony exports invalidationPath, invalidationPaths */
 /* harmony import */ var _aws_sdk_client_cloudfront__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(23169);
 /* harmony import */ var _common_deadline_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(85096);
-/* harmony import */ var _frontend_check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(98250);
+/* harmony import */ var _frontend_check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(75869);
 
 
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, type Stats } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -26,6 +26,9 @@ export async function listBuildFiles(dir: string): Promise<BuildFile[]> {
 
   async function visit(folder: string, relativeFolder: string): Promise<void> {
     const entries = await readdir(folder, { withFileTypes: true })
+    // The files of a folder are stat'ed concurrently rather than one after
+    // another, which cuts the wall time of large build folders.
+    const pending: Array<{ relativePath: string; absolutePath: string }> = []
     for (const entry of entries) {
       const absolutePath = path.join(folder, entry.name)
       const raw = relativeFolder
@@ -53,12 +56,17 @@ export async function listBuildFiles(dir: string): Promise<BuildFile[]> {
         )
       }
       seen.set(relativePath, raw)
-      const stats = await lstat(absolutePath)
+      pending.push({ relativePath, absolutePath })
+    }
+    const stats = await Promise.all(
+      pending.map((file) => lstat(file.absolutePath)),
+    )
+    for (const [index, file] of pending.entries()) {
+      const fileStats = stats[index] as Stats
       files.push({
-        relativePath,
-        absolutePath,
-        size: stats.size,
-        mtimeMs: stats.mtimeMs,
+        ...file,
+        size: fileStats.size,
+        mtimeMs: fileStats.mtimeMs,
       })
     }
   }

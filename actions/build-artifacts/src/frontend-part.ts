@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { createAwsClient } from '../../../common/aws-clients.js'
 import type { FrontendFilesRecord } from '../../../common/contracts/records.js'
 import type { Deadline } from '../../../common/deadline.js'
@@ -20,8 +20,10 @@ import type {
   PublishSettings,
 } from './inputs.js'
 import type { StepReport } from './report.js'
-import { publishToS3 } from './s3-publish.js'
-import { scanAndHash } from './local-pass.js'
+import { DEFAULT_MULTIPART_THRESHOLD, publishToS3 } from './s3-publish.js'
+import { SignedS3Client } from './s3-signed-client.js'
+import type { SigningCredentials } from './sigv4.js'
+import { scanAndHash, type LocalFileDigests } from './local-pass.js'
 import { scanBuild, type ScanFinding } from './secret-scan.js'
 
 /** Name of the frontend artifact in its record. */
@@ -174,29 +176,50 @@ export async function runPublish(
   // The scan and the hashes come from one read of each file, while the
   // bucket listing runs at the same time. A finding rejects localDigests,
   // which stops publish before its first write.
-  let localDigests: Promise<Map<string, { sha256: string; md5: string }>>
+  let localDigests: Promise<Map<string, LocalFileDigests>>
+  const keepContentsBelow = DEFAULT_MULTIPART_THRESHOLD
   if (alreadyScanned) {
-    localDigests = scanAndHash(files, { includeSourceMaps: true }).then(
-      (pass) => pass.digests,
-    )
+    localDigests = scanAndHash(files, {
+      includeSourceMaps: true,
+      keepContentsBelow,
+    }).then((pass) => pass.digests)
   } else {
     ctx.logger.info(
       `Scanning ${files.length} frontend files for credentials and files that must not ship`,
     )
     localDigests = scanAndHash(files, {
       includeSourceMaps: frontend.includeSourceMaps,
+      keepContentsBelow,
     }).then((pass) => {
       reportScan(ctx, pass, report)
       return pass.digests
     })
   }
 
-  const s3 = createAwsClient(S3Client, {
+  // The SDK client is created on first use: a publish that needs no
+  // multipart upload, index copy or deletion never loads the SDK.
+  let sdkClient: Promise<S3Client> | undefined
+  const sdk = () => {
+    sdkClient ??= import('@aws-sdk/client-s3').then(({ S3Client }) => {
+      const client = createAwsClient(S3Client, {
+        region: inputs.awsRegion,
+        logger: ctx.logger,
+        env: ctx.env,
+        attemptTimeoutMs: inputs.attemptTimeoutMs,
+      })
+      skipOptionalChecksums(client)
+      return client
+    })
+    return sdkClient
+  }
+  const signed = new SignedS3Client({
+    bucket: publish.bucket,
     region: inputs.awsRegion,
-    logger: ctx.logger,
     env: ctx.env,
+    credentials: signingCredentials(ctx.env, sdk),
+    maxSockets: publish.uploadConcurrency,
+    now: () => ctx.clock.now(),
   })
-  skipOptionalChecksums(s3)
   const signal = AbortSignal.any([
     ctx.cancellation.signal,
     AbortSignal.timeout(
@@ -206,7 +229,8 @@ export async function runPublish(
   let result: Awaited<ReturnType<typeof publishToS3>>
   try {
     result = await publishToS3({
-      s3,
+      sdk,
+      signed,
       bucket: publish.bucket,
       prefix: publish.prefix,
       files,
@@ -232,7 +256,8 @@ export async function runPublish(
     }
     throw error
   } finally {
-    s3.destroy()
+    signed.destroy()
+    if (sdkClient !== undefined) (await sdkClient).destroy()
   }
 
   ctx.outputs.set('uploaded-count', result.uploaded.length)
@@ -298,6 +323,7 @@ export async function runPublish(
     region: inputs.awsRegion,
     logger: ctx.logger,
     env: ctx.env,
+    attemptTimeoutMs: inputs.attemptTimeoutMs,
   })
   try {
     const invalidation = await invalidateChanged({
@@ -334,6 +360,42 @@ export async function runPublish(
     ])
   } finally {
     client.destroy()
+  }
+}
+
+/**
+ * Returns the credentials provider of the signed requests. When the
+ * environment carries both access keys, they are used, as the kit's SDK
+ * clients use them. Otherwise the SDK client's default provider chain
+ * (web identity, container and instance credentials) supplies them, and
+ * it caches and refreshes them.
+ */
+function signingCredentials(
+  env: NodeJS.ProcessEnv,
+  sdk: () => Promise<S3Client>,
+): () => Promise<SigningCredentials> {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim()
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim()
+  if (accessKeyId && secretAccessKey) {
+    const sessionToken = env.AWS_SESSION_TOKEN?.trim()
+    const fixed: SigningCredentials = sessionToken
+      ? { accessKeyId, secretAccessKey, sessionToken }
+      : { accessKeyId, secretAccessKey }
+    return () => Promise.resolve(fixed)
+  }
+  return async () => {
+    const client = await sdk()
+    const identity = await client.config.credentials()
+    return identity.sessionToken
+      ? {
+          accessKeyId: identity.accessKeyId,
+          secretAccessKey: identity.secretAccessKey,
+          sessionToken: identity.sessionToken,
+        }
+      : {
+          accessKeyId: identity.accessKeyId,
+          secretAccessKey: identity.secretAccessKey,
+        }
   }
 }
 

@@ -59,6 +59,7 @@ export async function runImage(
     region: inputs.awsRegion,
     logger,
     env: ctx.env,
+    attemptTimeoutMs: inputs.attemptTimeoutMs,
   })
   try {
     logger.info('Requesting an ECR authorization token')

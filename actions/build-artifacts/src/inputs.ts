@@ -6,6 +6,8 @@ import type { InputReader } from '../../../common/inputs.js'
 import {
   checkNotLonger,
   expressionHint,
+  S3_BUCKET,
+  S3_BUCKET_HINT,
   readAwsRegion,
   readBucket,
   readKeyValueLines,
@@ -13,8 +15,11 @@ import {
   resolveWorkspacePath,
 } from '../../../common/input-checks.js'
 
-/** Parts of the action, in the order they run. */
-export const PARTS = ['image', 'frontend', 'publish'] as const
+/**
+ * Parts of the action, in the order they run. `restore-index` belongs to
+ * the rollback stage and runs alone.
+ */
+export const PARTS = ['image', 'frontend', 'publish', 'restore-index'] as const
 export type Part = (typeof PARTS)[number]
 
 /** `mode: all` is the build stage: image and frontend. */
@@ -81,6 +86,21 @@ export interface PublishSettings {
   cloudFront?: CloudFrontSettings
 }
 
+/** The index.html that publish replaced, as its `previous-index-json` output describes it. */
+export interface PreviousIndexReference {
+  bucket: string
+  key: string
+  /** Version id of the kept object in a versioned bucket. */
+  version_id?: string
+  /** Key of the kept copy in an unversioned bucket. */
+  copy_key?: string
+}
+
+export interface RestoreIndexSettings {
+  /** Undefined when publish replaced no index.html, so there is nothing to restore. */
+  previousIndex?: PreviousIndexReference
+}
+
 export interface BuildArtifactsInputs {
   /** Selected parts in run order, without duplicates. */
   parts: Part[]
@@ -100,6 +120,8 @@ export interface BuildArtifactsInputs {
   frontend?: FrontendSettings
   /** Set when `parts` includes publish. */
   publish?: PublishSettings
+  /** Set when `parts` is restore-index. */
+  restoreIndex?: RestoreIndexSettings
 }
 
 /** Inputs without a default that only some parts use. */
@@ -116,6 +138,7 @@ const PART_INPUTS: ReadonlyArray<[string, readonly Part[]]> = [
   ['content-types', ['publish']],
   ['cache-control', ['publish']],
   ['cloudfront-distribution-id', ['publish']],
+  ['previous-index-json', ['restore-index']],
 ]
 
 // Grammar of the docker CLI for tags and repository paths (ECR allows
@@ -196,6 +219,7 @@ export function readInputs(
   const image = readImageSettings(scope)
   const frontend = readFrontendSettings(scope)
   const publish = readPublishSettings(scope)
+  const restoreIndex = readRestoreIndexSettings(scope)
   checkPartInputs(scope)
 
   return {
@@ -211,17 +235,25 @@ export function readInputs(
     ...(image === undefined ? {} : { image }),
     ...(frontend === undefined ? {} : { frontend }),
     ...(publish === undefined ? {} : { publish }),
+    ...(restoreIndex === undefined ? {} : { restoreIndex }),
   }
 }
 
-/** Reads `mode`: a list of parts, or `all` for image and frontend. */
+/** Reads `mode`: a list of parts, `all` for image and frontend, or restore-index alone. */
 function readParts(reader: InputReader): Part[] {
   const allowed = ['all', ...PARTS].join(', ')
   const items = reader.list('mode', {
     required: true,
-    itemPattern: /^(?:all|image|frontend|publish)$/,
+    itemPattern: /^(?:all|image|frontend|publish|restore-index)$/,
     itemHint: `Use one or more of: ${allowed}.`,
   })
+  if (items.includes('restore-index') && new Set(items).size > 1) {
+    reader.fail(
+      'mode',
+      items.join(', '),
+      'restore-index runs alone, in the rollback of a failed release; use mode: restore-index in a step of its own.',
+    )
+  }
   if (!items.includes('all')) return PARTS.filter((p) => items.includes(p))
   if (items.length > 1) {
     reader.fail(
@@ -386,7 +418,9 @@ function readFrontendSettings(scope: ReadScope): FrontendSettings | undefined {
   })
   noteGiven(scope, 'frontend-dir', dirText)
 
-  const users = parts.filter((part) => part !== 'image')
+  const users = parts.filter(
+    (part) => part === 'frontend' || part === 'publish',
+  )
   if (users.length === 0) return undefined
   if (dirText === undefined) {
     return reader.fail(
@@ -484,6 +518,87 @@ function readPublishSettings(scope: ReadScope): PublishSettings | undefined {
     uploadConcurrency,
     ...(cloudFront === undefined ? {} : { cloudFront }),
   }
+}
+
+const PREVIOUS_INDEX_FIELDS = ['bucket', 'key', 'version_id', 'copy_key']
+const PREVIOUS_INDEX_HINT =
+  'Pass the previous-index-json output of the publish step: a JSON object with bucket, key and either version_id or copy_key, or an empty value when publish replaced no index.html.'
+
+function readRestoreIndexSettings(
+  scope: ReadScope,
+): RestoreIndexSettings | undefined {
+  const { reader } = scope
+  const text = reader.string('previous-index-json')
+  noteGiven(scope, 'previous-index-json', text)
+  if (!scope.parts.includes('restore-index')) return undefined
+  // Publish outputs an empty value when it replaced no index.html. `null`
+  // and `{}` mean the same, like a record without previous_index.
+  if (text === undefined || text === 'null' || text === '{}') return {}
+  const previousIndex = reader.json('previous-index-json', (value, fail) =>
+    checkPreviousIndex(value, fail),
+  )
+  return previousIndex === undefined ? {} : { previousIndex }
+}
+
+/** Validates the parsed `previous-index-json` object field by field. */
+function checkPreviousIndex(
+  value: unknown,
+  fail: (expected: string) => never,
+): PreviousIndexReference {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(`It is not a JSON object. ${PREVIOUS_INDEX_HINT}`)
+  }
+  const record = value as Record<string, unknown>
+  const unknown = Object.keys(record).filter(
+    (name) => !PREVIOUS_INDEX_FIELDS.includes(name),
+  )
+  if (unknown.length > 0) {
+    fail(
+      `Unknown field ${unknown.join(', ')}; the fields are ${PREVIOUS_INDEX_FIELDS.join(', ')}. ${PREVIOUS_INDEX_HINT}`,
+    )
+  }
+  const text = (name: string): string | undefined => {
+    const field = record[name]
+    if (field === undefined) return undefined
+    if (typeof field !== 'string' || field === '') {
+      return fail(
+        `Field ${name} must be a non-empty string. ${PREVIOUS_INDEX_HINT}`,
+      )
+    }
+    if (CONTROL_CHARACTERS.test(field) || Buffer.byteLength(field) > 1024) {
+      return fail(
+        `Field ${name} must be at most 1024 UTF-8 bytes long and contain no control characters, as S3 keys, bucket names and version ids do.`,
+      )
+    }
+    return field
+  }
+  const bucket = text('bucket')
+  const key = text('key')
+  const versionId = text('version_id')
+  const copyKey = text('copy_key')
+  if (bucket === undefined || key === undefined) {
+    return fail(
+      `Field ${bucket === undefined ? 'bucket' : 'key'} is missing. ${PREVIOUS_INDEX_HINT}`,
+    )
+  }
+  if (!S3_BUCKET.test(bucket)) {
+    return fail(
+      `Field bucket '${bucket}' is not a valid bucket name. ${S3_BUCKET_HINT}`,
+    )
+  }
+  if ((versionId === undefined) === (copyKey === undefined)) {
+    return fail(
+      `${versionId === undefined ? 'Neither version_id nor copy_key is set' : 'Both version_id and copy_key are set'}; exactly one of them names the kept index.html. ${PREVIOUS_INDEX_HINT}`,
+    )
+  }
+  if (copyKey === key) {
+    return fail(
+      'Field copy_key equals key, so the copy would replace the object with itself. Pass the copy key that publish recorded.',
+    )
+  }
+  return versionId === undefined
+    ? { bucket, key, copy_key: copyKey as string }
+    : { bucket, key, version_id: versionId }
 }
 
 /** Checks `frontend-prefix` and removes trailing slashes; '' when not set. */

@@ -17,26 +17,42 @@ import {
 /** Files up to this size are read whole once for the scan and both hashes. */
 const WHOLE_READ_MAX_BYTES = 8 * 1024 * 1024
 
+/** Total size of the file contents that the pass keeps for the uploads. */
+export const KEPT_CONTENTS_MAX_BYTES = 64 * 1024 * 1024
+
+/** Digests of one file, with its content when the pass kept it. */
+export interface LocalFileDigests extends Required<FileDigests> {
+  /** Content the digests were computed from; kept for files below the multipart threshold until the budget is used. */
+  content?: Buffer
+}
+
 export interface LocalPass {
   findings: ScanFinding[]
   scannedFiles: number
   skippedBinary: number
   /** SHA-256 and MD5 of every file, by relative path. */
-  digests: Map<string, Required<FileDigests>>
+  digests: Map<string, LocalFileDigests>
 }
 
 /**
  * Reads every build file once: scans names and text contents (see
  * secret-scan.ts) and computes SHA-256 and MD5. Files above 8 MiB are
  * streamed for the hashes, and read again for the scan only when their
- * start shows text.
+ * start shows text. With `keepContentsBelow`, the contents of files smaller
+ * than that size are kept in `digests` (up to KEPT_CONTENTS_MAX_BYTES in
+ * total), so publish uploads the bytes it hashed without reading them again.
  */
 export async function scanAndHash(
   files: readonly BuildFile[],
-  opts: { includeSourceMaps: boolean; concurrency?: number },
+  opts: {
+    includeSourceMaps: boolean
+    concurrency?: number
+    keepContentsBelow?: number
+  },
 ): Promise<LocalPass> {
   const findings = scanFileNames(files, opts)
-  const digests = new Map<string, Required<FileDigests>>()
+  const digests = new Map<string, LocalFileDigests>()
+  let keptBytes = 0
   let scannedFiles = 0
   let skippedBinary = 0
   const perFile = await mapLimit(
@@ -48,7 +64,15 @@ export async function scanAndHash(
         // fs.promises.readFile (no FileHandle, no chunked reads), and at
         // most 8 MiB blocks the event loop for a few milliseconds.
         const buffer = readFileSync(file.absolutePath)
-        digests.set(file.relativePath, hashBuffer(buffer))
+        const fileDigests: LocalFileDigests = hashBuffer(buffer)
+        if (
+          buffer.length < (opts.keepContentsBelow ?? 0) &&
+          keptBytes + buffer.length <= KEPT_CONTENTS_MAX_BYTES
+        ) {
+          keptBytes += buffer.length
+          fileDigests.content = buffer
+        }
+        digests.set(file.relativePath, fileDigests)
         const found =
           file.size === 0 ? [] : scanBuffer(file.relativePath, buffer)
         if (found === undefined) skippedBinary += 1

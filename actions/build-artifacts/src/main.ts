@@ -2,14 +2,16 @@ import path from 'node:path'
 import type { StageName } from '../../../common/contracts/records.js'
 import { Deadline } from '../../../common/deadline.js'
 import { formatDuration } from '../../../common/duration.js'
-import { errorMessage } from '../../../common/errors.js'
+import { errorMessage, InputError } from '../../../common/errors.js'
 import { workspaceRoot } from '../../../common/input-checks.js'
 import { runAction, type ActionContext } from '../../../common/run-action.js'
 import { escapeMarkdown } from '../../../common/summary.js'
+import type { BuildFile } from './files.js'
 import { loadBuild, runFrontend, runPublish } from './frontend-part.js'
 import { readInputs, type BuildArtifactsInputs } from './inputs.js'
 import { uploadRecords, writeRecordFiles } from './records.js'
 import { StepReport } from './report.js'
+import { objectKey } from './s3-publish.js'
 import { describeSettings } from './settings.js'
 
 /** Entry of the main step. */
@@ -17,8 +19,9 @@ export async function run(): Promise<void> {
   await runAction(main)
 }
 
-/** Stage named in the record: publish belongs to the deploy stage. */
+/** Stage named in the record: publish belongs to the deploy stage, restore-index to the rollback. */
 function stageOf(inputs: BuildArtifactsInputs | undefined): StageName {
+  if (inputs?.parts.includes('restore-index')) return 'rollback'
   return inputs?.parts.includes('publish') ? 'publish' : 'build'
 }
 
@@ -88,9 +91,20 @@ async function runParts(
       runImage(ctx, inputs, report, deadline),
     )
   }
+  if (inputs.restoreIndex !== undefined) {
+    // Loaded on demand, like the image part, because only a rollback needs it.
+    const { runRestoreIndex } = await import('./restore-index.js')
+    await ctx.logger.group('Restore the previous index.html', () =>
+      runRestoreIndex(ctx, inputs, report, deadline),
+    )
+    return
+  }
   if (inputs.frontend === undefined) return
   const frontend = inputs.frontend
   const files = await loadBuild(frontend, workspace(ctx))
+  if (inputs.publish !== undefined) {
+    checkKeyLengths(inputs.publish.prefix, files)
+  }
   let scanned = false
   if (inputs.parts.includes('frontend')) {
     await ctx.logger.group('Frontend check, scan and checksums', () =>
@@ -100,10 +114,48 @@ async function runParts(
   }
   if (inputs.parts.includes('publish')) {
     deadline.check('before publishing the frontend')
-    await ctx.logger.group('Publish the frontend', () =>
-      runPublish(ctx, inputs, files, report, deadline, scanned),
-    )
+    try {
+      await ctx.logger.group('Publish the frontend', () =>
+        runPublish(ctx, inputs, files, report, deadline, scanned),
+      )
+    } catch (error) {
+      throw explainMissingBucket(error, inputs.publish?.bucket ?? '')
+    }
   }
+}
+
+/**
+ * Names frontend-bucket in the error of a request to a bucket that does not
+ * exist (S3 error code NoSuchBucket); returns other errors unchanged.
+ */
+function explainMissingBucket(error: unknown, bucket: string): unknown {
+  if (!(error instanceof Error) || error.name !== 'NoSuchBucket') return error
+  return new Error(
+    `frontend-bucket: the bucket ${bucket} does not exist (${error.message}). Create the bucket, or fix frontend-bucket.`,
+    { cause: error },
+  )
+}
+
+/** S3's limit on the length of an object key, in bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024
+
+/**
+ * Rejects a publish whose longest object key (prefix, '/', file path) is
+ * longer than S3 allows, before the first request.
+ */
+function checkKeyLengths(prefix: string, files: BuildFile[]): void {
+  let longest = ''
+  for (const file of files) {
+    const key = objectKey(prefix, file.relativePath)
+    if (Buffer.byteLength(key) > Buffer.byteLength(longest)) longest = key
+  }
+  const bytes = Buffer.byteLength(longest)
+  if (bytes <= MAX_KEY_BYTES) return
+  throw new InputError(
+    'frontend-prefix',
+    prefix,
+    `The object key of ${longest.slice(prefix.length + 1)} would be ${bytes} bytes, and S3 allows at most ${MAX_KEY_BYTES} bytes (UTF-8). Shorten frontend-prefix or the file's path.`,
+  )
 }
 
 function workspace(ctx: ActionContext): string {
@@ -120,9 +172,11 @@ async function finish(
   const cancelled = ctx.cancellation.cancelledBy !== undefined
   const status = cancelled
     ? 'cancelled'
-    : failure === undefined
-      ? 'succeeded'
-      : 'failed'
+    : failure !== undefined
+      ? 'failed'
+      : report.skippedReason !== undefined
+        ? 'skipped'
+        : 'succeeded'
   const stage = stageOf(inputs)
   const completedAt = ctx.clock.now()
   const fragment = report.fragment({

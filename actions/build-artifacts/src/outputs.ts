@@ -12,6 +12,7 @@ export const OUTPUTS = [
   'unchanged-count',
   'deleted-count',
   'previous-index-json',
+  'restored-index-json',
   'invalidation-id',
   'artifacts-json',
   'record-json',

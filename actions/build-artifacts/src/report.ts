@@ -19,6 +19,8 @@ export class StepReport {
   /** Markdown sections added after the overview. */
   readonly sections: Array<{ title: string; lines: string[] }> = []
   checksumList?: string
+  /** Set when the step had nothing to do; the record then shows status `skipped`. */
+  skippedReason?: string
 
   constructor(readonly startedAt: number) {}
 

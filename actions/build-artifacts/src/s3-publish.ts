@@ -1,19 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  GetBucketVersioningCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { DEFAULT_MAX_ATTEMPTS } from '../../../common/aws-clients.js'
 import type { Clock } from '../../../common/clock.js'
 import type { Logger } from '../../../common/log.js'
 import type { CacheHeaders } from './cache-headers.js'
@@ -21,7 +10,20 @@ import type { ContentTypes } from './content-types.js'
 import type { FileChecksum } from './checksums.js'
 import { hashFile, mapLimit, type BuildFile } from './files.js'
 import { INDEX_FILE } from './frontend-check.js'
-import { Semaphore, sendS3, type RequestLimits } from './s3-requests.js'
+import {
+  Semaphore,
+  sendS3,
+  sendWithRetry,
+  type RequestLimits,
+} from './s3-requests.js'
+import type { SignedS3Client } from './s3-signed-client.js'
+
+/**
+ * Loads the AWS SDK's S3 module on first use. Publish sends its many small
+ * requests through SignedS3Client, so a run without multipart uploads,
+ * replaced index.html or deletions never loads the SDK.
+ */
+const sdkCommands = () => import('@aws-sdk/client-s3')
 
 /** Object metadata key (x-amz-meta-sha256) with the hex SHA-256 of the content. */
 export const SHA256_METADATA = 'sha256'
@@ -37,7 +39,10 @@ export const DEFAULT_PART_SIZE = 8 * 1024 * 1024
 export const KEEP_FOLDER = '.deploy-kit/previous-index'
 
 export interface PublishOptions {
-  s3: S3Client
+  /** Returns the SDK client, created on first use, for the operations SignedS3Client does not send. */
+  sdk: () => Promise<S3Client>
+  /** Sends ListObjectsV2, HeadObject and the single-part PutObject requests. */
+  signed: SignedS3Client
   bucket: string
   /** Key prefix without leading or trailing '/'; '' for the bucket root. */
   prefix: string
@@ -60,7 +65,9 @@ export interface PublishOptions {
    * with the listing, and its rejection stops publish before any write.
    * Without it, publish hashes the files itself.
    */
-  localDigests?: Promise<Map<string, { sha256: string; md5: string }>>
+  localDigests?: Promise<
+    Map<string, { sha256: string; md5: string; content?: Buffer }>
+  >
 }
 
 /** Reason for uploading a file. */
@@ -110,6 +117,8 @@ interface PlannedFile {
   key: string
   sha256: string
   md5: string
+  /** Content the digests were computed from, when the local pass kept it; dropped after the upload. */
+  content?: Buffer
   reason?: UploadReason
 }
 
@@ -177,8 +186,11 @@ export async function publishToS3(
   const semaphore = new Semaphore(opts.concurrency)
 
   logger.info(`Listing the objects under ${where}`)
+  const localKeys = opts.files.map((file) =>
+    objectKey(prefix, file.relativePath),
+  )
   const [remote, digests] = await Promise.all([
-    listObjects(opts, where),
+    listObjects(opts, where, localKeys),
     opts.localDigests ?? hashAll(opts),
   ])
   logger.info(`Found ${remote.size} objects under ${where}`)
@@ -192,13 +204,16 @@ export async function publishToS3(
       key: objectKey(prefix, file.relativePath),
       sha256: fileDigests.sha256,
       md5: fileDigests.md5,
+      ...(fileDigests.content === undefined
+        ? {}
+        : { content: fileDigests.content }),
     }
   })
   await decideChanges(opts, planned, remote, semaphore)
 
-  const localKeys = new Set(planned.map((entry) => entry.key))
+  const localKeySet = new Set(localKeys)
   const staleKeys = [...remote.keys()]
-    .filter((key) => !localKeys.has(key))
+    .filter((key) => !localKeySet.has(key))
     .sort()
   if (opts.deleteStale) {
     checkDeletionGuard(
@@ -282,7 +297,7 @@ export async function publishToS3(
 /** Hashes every file with SHA-256 and MD5, by relative path. */
 async function hashAll(
   opts: PublishOptions,
-): Promise<Map<string, { sha256: string; md5: string }>> {
+): Promise<Map<string, { sha256: string; md5: string; content?: Buffer }>> {
   opts.logger.info(`Hashing ${opts.files.length} files`)
   const digests = new Map<string, { sha256: string; md5: string }>()
   await mapLimit(opts.files, Math.max(4, opts.concurrency), async (file) => {
@@ -295,40 +310,110 @@ async function hashAll(
   return digests
 }
 
-/** Lists the objects under the prefix, leaving out the kept index copies. */
+/** Local keys per listing segment; a segment of this size fits one page. */
+const LIST_SEGMENT_KEYS = 500
+const MAX_LIST_SEGMENTS = 8
+
+/**
+ * Lists the objects under the prefix, leaving out the kept index copies.
+ * S3 returns keys in UTF-8 byte order, so the key space is cut at local keys
+ * into segments that are listed in parallel (StartAfter the previous
+ * boundary, up to and including the next one). Together the segments cover
+ * every key under the prefix once, stale keys included.
+ */
 async function listObjects(
   opts: PublishOptions,
   where: string,
+  localKeys: readonly string[],
 ): Promise<Map<string, RemoteObject>> {
   const listPrefix = opts.prefix === '' ? '' : `${opts.prefix}/`
   const keepPrefix = `${listPrefix}${KEEP_FOLDER}/`
+  const boundaries = listBoundaries(localKeys, opts.concurrency)
+  const segmentCount = boundaries.length + 1
+  const pageSize = Math.min(
+    1000,
+    Math.ceil((localKeys.length / segmentCount) * 1.1) + 10,
+  )
   const objects = new Map<string, RemoteObject>()
-  let token: string | undefined
-  do {
-    const page = await sendS3(
-      opts.s3,
-      `S3 ListObjectsV2 ${where}`,
-      (s3, abortSignal) =>
-        s3.send(
-          new ListObjectsV2Command({
-            Bucket: opts.bucket,
-            Prefix: listPrefix,
-            ContinuationToken: token,
-          }),
-          { abortSignal },
-        ),
-      opts.limits,
-    )
-    for (const item of page.Contents ?? []) {
-      if (item.Key === undefined || item.Key.startsWith(keepPrefix)) continue
-      objects.set(item.Key, {
-        etag: (item.ETag ?? '').replace(/^"|"$/g, ''),
-        size: item.Size ?? 0,
-      })
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined
-  } while (token)
+  await mapLimit(
+    Array.from({ length: segmentCount }, (_, index) => index),
+    segmentCount,
+    async (index) => {
+      const startAfter = index === 0 ? undefined : boundaries[index - 1]
+      const last = boundaries[index]
+      const lastBytes = last === undefined ? undefined : Buffer.from(last)
+      let token: string | undefined
+      let first = true
+      do {
+        const continuationToken = token
+        const page = await sendWithRetry(
+          `S3 ListObjectsV2 ${where}`,
+          (abortSignal) =>
+            opts.signed.listObjectsPage(
+              {
+                prefix: listPrefix,
+                ...(continuationToken === undefined
+                  ? {}
+                  : { continuationToken }),
+                ...(first && startAfter !== undefined ? { startAfter } : {}),
+                ...(segmentCount > 1 ? { maxKeys: pageSize } : {}),
+              },
+              abortSignal,
+            ),
+          signedLimits(opts),
+        )
+        first = false
+        token = page.continuationToken
+        for (const item of page.objects) {
+          if (
+            lastBytes !== undefined &&
+            Buffer.compare(Buffer.from(item.key), lastBytes) > 0
+          ) {
+            token = undefined
+            break
+          }
+          if (item.key.startsWith(keepPrefix)) continue
+          objects.set(item.key, { etag: item.etag, size: item.size })
+        }
+      } while (token !== undefined)
+    },
+  )
   return objects
+}
+
+/**
+ * Picks the keys that end each listing segment but the last: about one
+ * boundary per LIST_SEGMENT_KEYS local keys, at most one segment per
+ * request in flight. Returns them in UTF-8 byte order.
+ */
+export function listBoundaries(
+  localKeys: readonly string[],
+  concurrency: number,
+): string[] {
+  const segments = Math.min(
+    MAX_LIST_SEGMENTS,
+    concurrency,
+    Math.ceil(localKeys.length / LIST_SEGMENT_KEYS),
+  )
+  if (segments <= 1) return []
+  const sorted = localKeys
+    .map((key) => Buffer.from(key))
+    .sort(Buffer.compare)
+    .map((bytes) => bytes.toString())
+  const boundaries: string[] = []
+  for (let index = 1; index < segments; index += 1) {
+    const key = sorted[Math.floor((index * sorted.length) / segments) - 1]
+    if (key !== undefined && key !== boundaries.at(-1)) boundaries.push(key)
+  }
+  return boundaries
+}
+
+/**
+ * Limits of a SignedS3Client request. It has no retry loop of its own, unlike
+ * the SDK client, so it gets the attempts the SDK would make.
+ */
+function signedLimits(opts: PublishOptions): RequestLimits {
+  return { ...opts.limits, maxAttempts: DEFAULT_MAX_ATTEMPTS }
 }
 
 /** Sets `reason` on each planned file that must be uploaded. */
@@ -349,21 +434,15 @@ async function decideChanges(
     `Reading the SHA-256 metadata of ${inspect.length} multipart objects`,
   )
   await mapLimit(inspect, opts.concurrency, async (entry) => {
-    const head = await semaphore.use(() =>
-      sendS3(
-        opts.s3,
+    const headers = await semaphore.use(() =>
+      sendWithRetry(
         `S3 HeadObject ${entry.key}`,
-        (s3, abortSignal) =>
-          s3.send(
-            new HeadObjectCommand({ Bucket: opts.bucket, Key: entry.key }),
-            {
-              abortSignal,
-            },
-          ),
-        opts.limits,
+        (abortSignal) => opts.signed.headObject(entry.key, abortSignal),
+        signedLimits(opts),
       ),
     )
-    const stored = head.Metadata?.[SHA256_METADATA]
+    // A key deleted since the listing counts as changed, so it is uploaded.
+    const stored = headers?.[`x-amz-meta-${SHA256_METADATA}`]
     if (stored !== entry.sha256) entry.reason = 'changed'
   })
 }
@@ -384,25 +463,27 @@ async function uploadFile(
   } else {
     // Synchronous for the same reason as in local-pass.ts: single-part
     // files are below the multipart threshold of 8 MiB.
-    const body = readFileSync(file.absolutePath)
+    const body = entry.content ?? readFileSync(file.absolutePath)
+    delete entry.content
+    // The SHA-256 and MD5 of the earlier read are the signed payload hash
+    // and Content-MD5, so S3 rejects the body if the file changed since.
     await semaphore.use(() =>
-      sendS3(
-        opts.s3,
+      sendWithRetry(
         `S3 PutObject ${key}`,
-        (s3, abortSignal) =>
-          s3.send(
-            new PutObjectCommand({
-              Bucket: opts.bucket,
-              Key: key,
-              Body: body,
-              ContentType: contentType,
-              CacheControl: cacheControl,
-              ContentMD5: Buffer.from(entry.md5, 'hex').toString('base64'),
-              Metadata: { [SHA256_METADATA]: entry.sha256 },
-            }),
-            { abortSignal },
+        (abortSignal) =>
+          opts.signed.putObject(
+            key,
+            body,
+            {
+              contentType,
+              cacheControl,
+              sha256: entry.sha256,
+              md5: entry.md5,
+              metadata: { [SHA256_METADATA]: entry.sha256 },
+            },
+            abortSignal,
           ),
-        opts.limits,
+        signedLimits(opts),
       ),
     )
   }
@@ -428,9 +509,16 @@ async function uploadMultipart(
   const { bucket, limits } = opts
   const { key, file } = entry
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE
+  const s3 = await opts.sdk()
+  const {
+    AbortMultipartUploadCommand,
+    CompleteMultipartUploadCommand,
+    CreateMultipartUploadCommand,
+    UploadPartCommand,
+  } = await sdkCommands()
   const created = await semaphore.use(() =>
     sendS3(
-      opts.s3,
+      s3,
       `S3 CreateMultipartUpload ${key}`,
       (s3, abortSignal) =>
         s3.send(
@@ -464,7 +552,7 @@ async function uploadMultipart(
           const body = Buffer.alloc(length)
           await handle.read(body, 0, length, offset)
           const result = await sendS3(
-            opts.s3,
+            s3,
             `S3 UploadPart ${key} part ${partNumber} of ${partCount}`,
             (s3, abortSignal) =>
               s3.send(
@@ -493,7 +581,7 @@ async function uploadMultipart(
     }
     await semaphore.use(() =>
       sendS3(
-        opts.s3,
+        s3,
         `S3 CompleteMultipartUpload ${key}`,
         (s3, abortSignal) =>
           s3.send(
@@ -510,7 +598,7 @@ async function uploadMultipart(
     )
   } catch (error) {
     opts.logger.warning(`Aborting the multipart upload of ${key}`)
-    await opts.s3
+    await s3
       .send(
         new AbortMultipartUploadCommand({
           Bucket: bucket,
@@ -536,7 +624,10 @@ async function keepPreviousIndex(
   opts: PublishOptions,
   key: string,
 ): Promise<PreviousIndex> {
-  const { s3, bucket, limits, logger } = opts
+  const { bucket, limits, logger } = opts
+  const s3 = await opts.sdk()
+  const { CopyObjectCommand, GetBucketVersioningCommand, HeadObjectCommand } =
+    await sdkCommands()
   const versioning = await sendS3(
     s3,
     `S3 GetBucketVersioning ${bucket}`,
@@ -586,10 +677,12 @@ async function deleteObjects(
   opts: PublishOptions,
   keys: string[],
 ): Promise<void> {
+  const s3 = await opts.sdk()
+  const { DeleteObjectsCommand } = await sdkCommands()
   for (let start = 0; start < keys.length; start += 1000) {
     const batch = keys.slice(start, start + 1000)
     const result = await sendS3(
-      opts.s3,
+      s3,
       `S3 DeleteObjects (${batch.length} keys)`,
       (s3, abortSignal) =>
         s3.send(

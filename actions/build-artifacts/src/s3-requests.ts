@@ -31,6 +31,19 @@ export async function sendS3<T>(
   call: (client: S3Client, abortSignal: AbortSignal) => Promise<T>,
   limits: RequestLimits,
 ): Promise<T> {
+  return sendWithRetry(label, (abortSignal) => call(s3, abortSignal), limits)
+}
+
+/**
+ * Runs one request with a per-attempt timeout and retries the attempts that
+ * time out or fail with a transient error (throttling, HTTP 429 and 5xx,
+ * connection resets) with the kit's full-jitter backoff, each retry logged.
+ */
+export async function sendWithRetry<T>(
+  label: string,
+  call: (abortSignal: AbortSignal) => Promise<T>,
+  limits: RequestLimits,
+): Promise<T> {
   return retry(
     async () => {
       // One controller per attempt, aborted by the attempt timeout or the
@@ -45,7 +58,7 @@ export async function sendS3<T>(
       const onAbort = () => controller.abort(limits.signal?.reason)
       limits.signal?.addEventListener('abort', onAbort, { once: true })
       try {
-        return await call(s3, controller.signal)
+        return await call(controller.signal)
       } catch (error) {
         if (timedOut) {
           const wrapped = new Error(

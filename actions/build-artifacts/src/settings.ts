@@ -26,7 +26,7 @@ export function describeSettings(
     ['retention-days', String(inputs.retentionDays)],
   ]
 
-  const { image, frontend, publish } = inputs
+  const { image, frontend, publish, restoreIndex } = inputs
   if (image !== undefined) {
     rows.push(
       ['ecr-repository', image.repository],
@@ -72,6 +72,17 @@ export function describeSettings(
         ['invalidation-timeout', formatDuration(cloudFront.timeoutMs)],
       )
     }
+  }
+  if (restoreIndex !== undefined) {
+    const previous = restoreIndex.previousIndex
+    rows.push([
+      'previous-index-json',
+      previous === undefined
+        ? '(no previous index.html)'
+        : previous.version_id === undefined
+          ? `s3://${previous.bucket}/${previous.key} from copy ${previous.copy_key}`
+          : `s3://${previous.bucket}/${previous.key} version ${previous.version_id}`,
+    ])
   }
   return rows
 }

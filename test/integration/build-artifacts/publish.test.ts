@@ -274,6 +274,49 @@ describe('publish to S3', () => {
   })
 })
 
+describe('publish listing in segments', () => {
+  it('finds unchanged and stale keys', async () => {
+    const bucket = await createBucket()
+    const files: Record<string, string> = { 'index.html': '<p>home</p>' }
+    for (let i = 0; i < 1200; i += 1) {
+      files[`part ${i % 7}/file ${i}.txt`] = `content ${i}`
+    }
+    // U+FF5E sorts before U+1F600 in UTF-8 byte order (S3's order) but
+    // after it in UTF-16 code unit order (JavaScript's string order).
+    files['z/\uFF5E wave.txt'] = 'wave'
+    files['z/\u{1F600} smile.txt'] = 'smile'
+    const stale = [
+      'aaa stale.txt',
+      'part 3/m stale.txt',
+      'z/\u{1F601} stale.txt',
+    ]
+    for (const key of stale) await putObjectText(bucket, key, 'old')
+    const workspace = site(files)
+    const first = await publish(workspace, bucket)
+    expect(first.error).toBeUndefined()
+    expect(first.outputs['uploaded-count']).toBe('1203')
+    expect(first.log).toContain(
+      `info: 3 objects under s3://${bucket}/ are not in the build; they stay because delete-stale is false`,
+    )
+
+    const again = await publish(workspace, bucket)
+    expect(again.outputs['uploaded-count']).toBe('0')
+    expect(again.outputs['unchanged-count']).toBe('1203')
+    expect(again.log).toContain(
+      `info: Found 1206 objects under s3://${bucket}/`,
+    )
+
+    const cleanup = await publish(workspace, bucket, {
+      'delete-stale': 'true',
+      'max-delete-percent': '100',
+    })
+    expect(cleanup.outputs['deleted-count']).toBe('3')
+    const keys = await listKeys(bucket)
+    expect(keys).toHaveLength(1203)
+    for (const key of stale) expect(keys).not.toContain(key)
+  })
+})
+
 // moto 5.2.1 fails to dump its models (/moto-api/data.json) after any
 // multipart upload, so tests that compare moto's state start from a reset.
 // Each jest worker has its own moto server and runs one file at a time.

@@ -17,6 +17,7 @@ import {
 import {
   checkDeletionGuard,
   compareByContent,
+  listBoundaries,
   objectKey,
 } from '../../../actions/build-artifacts/src/s3-publish.js'
 
@@ -163,5 +164,35 @@ describe('invalidation paths', () => {
       wildcard: true,
     })
     expect(invalidationPaths(keys, '', 2).paths).toEqual(['/*'])
+  })
+})
+
+describe('listBoundaries', () => {
+  const keys = Array.from({ length: 2000 }, (_, i) => `f/${i}`)
+
+  it('returns none for small builds', () => {
+    expect(listBoundaries(keys.slice(0, 500), 16)).toEqual([])
+    expect(listBoundaries(keys, 1)).toEqual([])
+  })
+
+  it('cuts about every 500 keys', () => {
+    const boundaries = listBoundaries(keys, 16)
+    expect(boundaries).toHaveLength(3)
+    const sorted = [...keys].sort()
+    expect(boundaries).toEqual([sorted[499], sorted[999], sorted[1499]])
+  })
+
+  it('caps segments by concurrency', () => {
+    expect(listBoundaries(keys, 2)).toHaveLength(1)
+  })
+
+  it('sorts in UTF-8 byte order', () => {
+    // U+FF5E comes before U+1F600 in UTF-8, after it in UTF-16.
+    const mixed = [
+      ...Array.from({ length: 500 }, () => '\u{1F600}'),
+      ...Array.from({ length: 500 }, () => '\uFF5E'),
+    ].map((name, i) => `${name}${String(i).padStart(4, '0')}`)
+    const boundaries = listBoundaries(mixed, 16)
+    expect(boundaries).toEqual(['\uFF5E0999'])
   })
 })
