@@ -235,7 +235,7 @@ export class AwsOperationError extends Error {
     cause: unknown,
   ) {
     super(
-      `${service} ${operation} on ${target} failed: ${errorMessage(cause)}`,
+      `${service} ${operation} on ${target} failed: ${errorMessage(cause, { operation: false })}`,
       {
         cause,
       },

@@ -58,40 +58,73 @@ export class CancelledError extends Error {
 /**
  * Converts any thrown value to one line of text without a stack. AWS SDK
  * service errors get their error name in front ('NoSuchBucket: ...'), and an
- * Error's cause chain is appended after ': '.
+ * Error's cause chain is appended after ': '. An error from a createAwsClient
+ * client also gets its service and operation in front ('S3 PutObject failed
+ * after 5 attempts: SlowDown: ...') unless `opts.operation` is false, for
+ * callers whose own message names the operation.
  */
-export function errorMessage(error: unknown): string {
+export function errorMessage(
+  error: unknown,
+  opts: { operation?: boolean } = {},
+): string {
+  const withOperation = opts.operation ?? true
   const seen = new Set<unknown>()
   const parts: string[] = []
   let current: unknown = error
 
   while (current !== undefined && !seen.has(current)) {
     seen.add(current)
-    const text = describeThrown(current)
-    if (!parts.some((part) => part.includes(text))) parts.push(text)
+    // A cause whose text an outer message already contains adds nothing,
+    // even when the outer message names the operation in its own words.
+    const plain = describeThrown(current, false)
+    if (!parts.some((part) => part.includes(plain))) {
+      parts.push(withOperation ? describeThrown(current, true) : plain)
+    }
     current = current instanceof Error ? current.cause : undefined
   }
 
   return parts.length > 0 ? parts.join(': ') : 'unknown error (undefined)'
 }
 
-function describeThrown(value: unknown): string {
+function describeThrown(value: unknown, withOperation: boolean): string {
   if (value instanceof AggregateError) {
     const inner = value.errors.map((e) => errorMessage(e)).join('; ')
     const head = value.message || 'several errors'
     return inner ? `${head} (${inner})` : head
   }
-  if (value instanceof Error) return describeError(value)
+  if (value instanceof Error) return describeError(value, withOperation)
   if (typeof value === 'string') return value || 'unknown error (empty string)'
   if (value === null) return 'unknown error (null)'
   if (typeof value === 'object') return describeObject(value)
   return String(value)
 }
 
-function describeError(error: Error): string {
+/**
+ * Property that createAwsClient sets on every error a request throws: the
+ * service and operation, such as 'S3 PutObject', so that errorMessage can
+ * name them.
+ */
+export const AWS_OPERATION_PROPERTY = 'awsOperation'
+
+function describeError(error: Error, withOperation: boolean): string {
   const message = error.message || error.name || 'unknown error'
   const prefix = errorPrefix(error)
-  return prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message
+  const text =
+    prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message
+  const operation = withOperation ? operationPrefix(error) : undefined
+  return operation && !text.includes(operation) ? `${operation}: ${text}` : text
+}
+
+/** Returns 'S3 PutObject failed after 5 attempts' for an error that createAwsClient labelled. */
+function operationPrefix(error: Error): string | undefined {
+  const record = error as unknown as Record<string, unknown>
+  const operation = record[AWS_OPERATION_PROPERTY]
+  if (typeof operation !== 'string' || operation === '') return undefined
+  const attempts = (record.$metadata as { attempts?: unknown } | undefined)
+    ?.attempts
+  return typeof attempts === 'number' && attempts > 1
+    ? `${operation} failed after ${attempts} attempts`
+    : `${operation} failed`
 }
 
 /** Returns the AWS SDK error name, or a Node system error code such as ECONNRESET. */

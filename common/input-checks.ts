@@ -31,6 +31,9 @@ const S3_KEY_HINT =
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
+/** Maximum length of a file or folder name, in bytes, on ext4, XFS and APFS. */
+const MAX_NAME_BYTES = 255
+
 /** Returns the folder that path inputs resolve against: GITHUB_WORKSPACE, else `cwd`. */
 export function workspaceRoot(
   env: NodeJS.ProcessEnv = process.env,
@@ -64,6 +67,16 @@ export function resolveWorkspacePath(
   const workspace = path.resolve(opts.workspace)
   const inside = `Use a path inside the workspace ${workspace}, relative to it or absolute.`
   if (value.includes('\0')) reader.fail(name, value, inside)
+  const longName = value
+    .split(/[\\/]/)
+    .find((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES)
+  if (longName !== undefined) {
+    reader.fail(
+      name,
+      value,
+      `A file or folder name in the path has ${Buffer.byteLength(longName)} bytes, and common file systems (ext4, XFS, APFS) allow at most ${MAX_NAME_BYTES}. Use shorter names.`,
+    )
+  }
 
   const resolved = path.resolve(opts.base ?? workspace, value)
   if (!isInside(workspace, resolved)) reader.fail(name, value, inside)

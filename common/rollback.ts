@@ -184,9 +184,12 @@ async function callAws<T>(
   try {
     return await call()
   } catch (error) {
-    throw new Error(`${operation} failed: ${errorMessage(error)}`, {
-      cause: error,
-    })
+    throw new Error(
+      `${operation} failed: ${errorMessage(error, { operation: false })}`,
+      {
+        cause: error,
+      },
+    )
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kit's whole test suite, from a fresh machine: installs what it needs,
-# then runs lint, the type check, the dist check, the unit tests and the
-# integration tests (which start and stop the local AWS stack themselves).
+# then runs lint, the type check, the dist check, the unit tests, the
+# integration tests and the seeded sample of the resilience tests (both start
+# and stop the local AWS stack themselves).
 # Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,5 +43,6 @@ jest_run() {
 }
 jest_run unit
 jest_run integration -c jest.integration.config.js
+jest_run resilience -c jest.resilience.config.js
 
 node scripts/count-results.mjs "$results"

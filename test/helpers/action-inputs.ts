@@ -3,7 +3,7 @@
 // variables, and a bundle runs as `node dist/index.js` with the runner's
 // command files (GITHUB_OUTPUT, GITHUB_STATE, GITHUB_STEP_SUMMARY,
 // GITHUB_ENV, GITHUB_PATH) in a temporary folder.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import {
   mkdtempSync,
   readFileSync,
@@ -122,11 +122,31 @@ export interface BundleResult {
 // step gets only the inputs and state given here.
 const STEP_PREFIXES = ['INPUT_', 'STATE_']
 
+export interface RunningBundle {
+  /** The bundle's node process, for sending it signals. */
+  child: ChildProcess
+  /** Text printed on stdout so far. */
+  stdout(): string
+  /** Settles when the process has closed, with what it wrote. */
+  done: Promise<BundleResult>
+}
+
 /** Runs an action's committed bundle with node, as the runner does, and collects what it wrote. */
-export async function runBundle(
+export function runBundle(
   actionName: string,
   opts: RunBundleOptions = {},
 ): Promise<BundleResult> {
+  return startBundle(actionName, opts).done
+}
+
+/**
+ * Starts an action's committed bundle like runBundle and returns at once,
+ * so the caller can watch its output and signal it while it runs.
+ */
+export function startBundle(
+  actionName: string,
+  opts: RunBundleOptions = {},
+): RunningBundle {
   const entry = opts.entry ?? 'index'
   const bundle = join(
     actionDir(actionName),
@@ -172,46 +192,55 @@ export async function runBundle(
   )
 
   const started = Date.now()
-  try {
-    const run = await runNode(bundle, workspace, env, opts.timeoutMs ?? 120_000)
-    const read = (file: string) => readFileSync(file, 'utf8')
-    return {
-      ...run,
-      outputs: parseCommandFile(read(commandFiles.GITHUB_OUTPUT)),
-      state: parseCommandFile(read(commandFiles.GITHUB_STATE)),
-      summary: read(commandFiles.GITHUB_STEP_SUMMARY),
-      exportedEnv: parseCommandFile(read(commandFiles.GITHUB_ENV)),
-      addedPath: read(commandFiles.GITHUB_PATH).split('\n').filter(Boolean),
-      durationMs: Date.now() - started,
-    }
-  } finally {
-    rmSync(files, { recursive: true, force: true })
-  }
+  const node = startNode(bundle, workspace, env, opts.timeoutMs ?? 120_000)
+  const done = node.done
+    .then((run) => {
+      const read = (file: string) => readFileSync(file, 'utf8')
+      return {
+        ...run,
+        outputs: parseCommandFile(read(commandFiles.GITHUB_OUTPUT)),
+        state: parseCommandFile(read(commandFiles.GITHUB_STATE)),
+        summary: read(commandFiles.GITHUB_STEP_SUMMARY),
+        exportedEnv: parseCommandFile(read(commandFiles.GITHUB_ENV)),
+        addedPath: read(commandFiles.GITHUB_PATH).split('\n').filter(Boolean),
+        durationMs: Date.now() - started,
+      }
+    })
+    .finally(() => {
+      rmSync(files, { recursive: true, force: true })
+    })
+  return { child: node.child, stdout: node.stdout, done }
 }
 
-function runNode(
+function startNode(
   script: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
-): Promise<
-  Pick<BundleResult, 'exitCode' | 'signal' | 'timedOut' | 'stdout' | 'stderr'>
-> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    let timedOut = false
-    child.stdout
-      .setEncoding('utf8')
-      .on('data', (chunk: string) => (stdout += chunk))
-    child.stderr
-      .setEncoding('utf8')
-      .on('data', (chunk: string) => (stderr += chunk))
+): {
+  child: ChildProcess
+  stdout(): string
+  done: Promise<
+    Pick<BundleResult, 'exitCode' | 'signal' | 'timedOut' | 'stdout' | 'stderr'>
+  >
+} {
+  const child = spawn(process.execPath, [script], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  let timedOut = false
+  child.stdout
+    .setEncoding('utf8')
+    .on('data', (chunk: string) => (stdout += chunk))
+  child.stderr
+    .setEncoding('utf8')
+    .on('data', (chunk: string) => (stderr += chunk))
+  const done = new Promise<
+    Pick<BundleResult, 'exitCode' | 'signal' | 'timedOut' | 'stdout' | 'stderr'>
+  >((resolve, reject) => {
     const timer = setTimeout(() => {
       timedOut = true
       child.kill('SIGKILL')
@@ -225,4 +254,5 @@ function runNode(
       resolve({ exitCode, signal, timedOut, stdout, stderr })
     })
   })
+  return { child, stdout: () => stdout, done }
 }

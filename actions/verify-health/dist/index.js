@@ -63522,6 +63522,8 @@ var dist_cjs = __nccwpck_require__(212);
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
 // EXTERNAL MODULE: external "node:async_hooks"
 var external_node_async_hooks_ = __nccwpck_require__(6698);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -66784,29 +66786,36 @@ class CancelledError extends Error {
 /**
  * Converts any thrown value to one line of text without a stack. AWS SDK
  * service errors get their error name in front ('NoSuchBucket: ...'), and an
- * Error's cause chain is appended after ': '.
+ * Error's cause chain is appended after ': '. An error from a createAwsClient
+ * client also gets its service and operation in front ('S3 PutObject failed
+ * after 5 attempts: SlowDown: ...') unless `opts.operation` is false, for
+ * callers whose own message names the operation.
  */
-function errorMessage(error) {
+function errorMessage(error, opts = {}) {
+    const withOperation = opts.operation ?? true;
     const seen = new Set();
     const parts = [];
     let current = error;
     while (current !== undefined && !seen.has(current)) {
         seen.add(current);
-        const text = describeThrown(current);
-        if (!parts.some((part) => part.includes(text)))
-            parts.push(text);
+        // A cause whose text an outer message already contains adds nothing,
+        // even when the outer message names the operation in its own words.
+        const plain = describeThrown(current, false);
+        if (!parts.some((part) => part.includes(plain))) {
+            parts.push(withOperation ? describeThrown(current, true) : plain);
+        }
         current = current instanceof Error ? current.cause : undefined;
     }
     return parts.length > 0 ? parts.join(': ') : 'unknown error (undefined)';
 }
-function describeThrown(value) {
+function describeThrown(value, withOperation) {
     if (value instanceof AggregateError) {
         const inner = value.errors.map((e) => errorMessage(e)).join('; ');
         const head = value.message || 'several errors';
         return inner ? `${head} (${inner})` : head;
     }
     if (value instanceof Error)
-        return describeError(value);
+        return describeError(value, withOperation);
     if (typeof value === 'string')
         return value || 'unknown error (empty string)';
     if (value === null)
@@ -66815,10 +66824,30 @@ function describeThrown(value) {
         return describeObject(value);
     return String(value);
 }
-function describeError(error) {
+/**
+ * Property that createAwsClient sets on every error a request throws: the
+ * service and operation, such as 'S3 PutObject', so that errorMessage can
+ * name them.
+ */
+const AWS_OPERATION_PROPERTY = 'awsOperation';
+function describeError(error, withOperation) {
     const message = error.message || error.name || 'unknown error';
     const prefix = errorPrefix(error);
-    return prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message;
+    const text = prefix && !message.includes(prefix) ? `${prefix}: ${message}` : message;
+    const operation = withOperation ? operationPrefix(error) : undefined;
+    return operation && !text.includes(operation) ? `${operation}: ${text}` : text;
+}
+/** Returns 'S3 PutObject failed after 5 attempts' for an error that createAwsClient labelled. */
+function operationPrefix(error) {
+    const record = error;
+    const operation = record[AWS_OPERATION_PROPERTY];
+    if (typeof operation !== 'string' || operation === '')
+        return undefined;
+    const attempts = record.$metadata
+        ?.attempts;
+    return typeof attempts === 'number' && attempts > 1
+        ? `${operation} failed after ${attempts} attempts`
+        : `${operation} failed`;
 }
 /** Returns the AWS SDK error name, or a Node system error code such as ECONNRESET. */
 function errorPrefix(error) {
@@ -66876,6 +66905,7 @@ function escapeText(text) {
 }
 
 ;// CONCATENATED MODULE: ./common/aws-clients.ts
+
 
 
 /** Attempts per request (first try included) when neither the option nor AWS_MAX_ATTEMPTS sets one. */
@@ -66939,6 +66969,14 @@ function resolveMaxAttempts(option, env) {
     }
     return value;
 }
+function checkAttemptTimeout(value) {
+    if (value === undefined)
+        return undefined;
+    if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`Invalid attemptTimeoutMs ${value}: use a whole number of milliseconds of 1 or more, or leave it out for no limit.`);
+    }
+    return value;
+}
 /** Static keys from `env` when it carries both; otherwise undefined, so the SDK's default provider chain applies. */
 function credentialsFrom(env) {
     const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -66957,7 +66995,9 @@ function credentialsFrom(env) {
  * - region from the options; credentials from the SDK's default chain, or
  *   from `opts.env` when that environment carries access keys;
  * - the SDK's standard retry mode (exponential backoff with full jitter and
- *   a retry quota) with `maxAttempts` attempts, each retry logged.
+ *   a retry quota) with `maxAttempts` attempts, each retry logged;
+ * - with `attemptTimeoutMs`, a NodeHttpHandler that fails each attempt
+ *   after that long (connect timeout and request timeout).
  */
 function createAwsClient(
 // The SDK clients take different config types, so the constructor is typed loosely.
@@ -66969,6 +67009,7 @@ ClientClass, opts) {
         throw new Error('createAwsClient: the region is empty. Pass a region such as us-east-1.');
     }
     const maxAttempts = resolveMaxAttempts(opts.maxAttempts, env);
+    const attemptTimeoutMs = checkAttemptTimeout(opts.attemptTimeoutMs);
     // A first client resolves the service id and the SDK's own standard retry
     // strategy for these settings; the real client wraps that strategy. This
     // keeps @smithy/core, which exports the strategy class, out of the imports.
@@ -66981,6 +67022,15 @@ ClientClass, opts) {
         ...base,
         retryStrategy: new LoggingRetryStrategy(async () => (await standardStrategy()), { serviceId, maxAttempts, logger: opts.logger }),
     };
+    if (attemptTimeoutMs !== undefined) {
+        // Without throwOnRequestTimeout, @smithy/node-http-handler (4.14) only
+        // logs a warning when requestTimeout passes and lets the request go on.
+        config.requestHandler = new node_http_handler_dist_cjs.NodeHttpHandler({
+            connectionTimeout: attemptTimeoutMs,
+            requestTimeout: attemptTimeoutMs,
+            throwOnRequestTimeout: true,
+        });
+    }
     const endpoint = endpointFor(serviceId, env);
     if (endpoint) {
         config.endpoint = endpoint;
@@ -66993,8 +67043,43 @@ ClientClass, opts) {
             config.credentials = credentials;
     }
     const client = new ClientClass(config);
-    client.middlewareStack.add((next, context) => (args) => operationContext.run({ operation: context.commandName }, () => next(args)), { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true });
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await operationContext.run({ operation: context.commandName }, () => next(args));
+        }
+        catch (error) {
+            labelError(error, operationLabel(serviceId, context.commandName));
+            throw error;
+        }
+    }, { step: 'initialize', name: 'kitOperationNameForRetryLog', override: true });
     return client;
+}
+/** Returns 'S3 PutObject' for service id 'S3' and command name 'PutObjectCommand'. */
+function operationLabel(serviceId, commandName) {
+    return commandName
+        ? `${serviceId} ${commandName.replace(/Command$/, '')}`
+        : serviceId;
+}
+/**
+ * Names the service and operation on an error a request threw, so that
+ * errorMessage reports them after the retries are over. An error that
+ * already has a label (from an inner client call) keeps it.
+ */
+function labelError(error, label) {
+    if (typeof error !== 'object' || error === null)
+        return;
+    if (AWS_OPERATION_PROPERTY in error)
+        return;
+    try {
+        Object.defineProperty(error, AWS_OPERATION_PROPERTY, {
+            value: label,
+            enumerable: false,
+            configurable: true,
+        });
+    }
+    catch {
+        // A frozen error keeps its message without the label.
+    }
 }
 /** The operation a request belongs to, visible to the retry strategy of that request. */
 const operationContext = new external_node_async_hooks_.AsyncLocalStorage();
@@ -67047,10 +67132,7 @@ class LoggingRetryStrategy {
         this.loaded?.recordSuccess(token);
     }
     label() {
-        const operation = operationContext.getStore()?.operation;
-        return operation
-            ? `${this.opts.serviceId} ${operation.replace(/Command$/, '')}`
-            : this.opts.serviceId;
+        return operationLabel(this.opts.serviceId, operationContext.getStore()?.operation);
     }
     logRefusal(failure, attempt, errorInfo) {
         const logger = this.opts.logger;
@@ -67483,7 +67565,7 @@ async function callAws(operation, call) {
         return await call();
     }
     catch (error) {
-        throw new Error(`${operation} failed: ${errorMessage(error)}`, {
+        throw new Error(`${operation} failed: ${errorMessage(error, { operation: false })}`, {
             cause: error,
         });
     }
@@ -69086,6 +69168,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 
 /** Maximum time for the record-file write, unless deadline-at is earlier. */
 const RECORD_WRITE_TIMEOUT_MS = 30_000;
+/** Maximum length of a file or folder name, in bytes, on ext4, XFS and APFS. */
+const MAX_NAME_BYTES = 255;
 /**
  * Checks that `value` names a file that can be written and creates its
  * missing parent folders, one level at a time. Returns the absolute path.
@@ -69097,6 +69181,12 @@ function prepareRecordFile(reader, value) {
     const fail = (problem) => reader.fail('record-file', value, `${problem} Set record-file to the path of a file in a folder this job can write to, such as records/verify.json.`);
     if (/[\\/]$/.test(value)) {
         fail('The path ends with a separator, so it names a folder.');
+    }
+    const longName = value
+        .split(/[\\/]/)
+        .find((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES);
+    if (longName !== undefined) {
+        fail(`A file or folder name in the path has ${Buffer.byteLength(longName)} bytes, and common file systems (ext4, XFS, APFS) allow at most ${MAX_NAME_BYTES}.`);
     }
     const existing = statOrUndefined(file);
     if (existing?.isDirectory() === true) {
@@ -69384,6 +69474,12 @@ function parseHealthUrl(reader, text) {
     // be sent percent-encoded, so a URL with any of them is most likely a typo.
     if (/\s/.test(text) || hasControlCharacter(text)) {
         reader.fail('urls', shown, 'The URL contains a space, tab or control character. Percent-encode it (%20 for a space) or remove it.');
+    }
+    // The URL parser reads http:///healthz and http:/healthz as the host
+    // "healthz", so a URL must have '//' and a host before its path.
+    const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?([^/?#:]*)/i.exec(text)?.[1];
+    if (host === undefined || host === '') {
+        reader.fail('urls', shown, 'The URL has no host. Write it as http://host[:port]/path, such as http://127.0.0.1:3000/healthz.');
     }
     const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1];
     if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
@@ -70331,13 +70427,33 @@ async function verifyHealthAction(context, deps = {}) {
     }
     let rollback;
     if (!result.healthy && inputs.rollbackOnFailure && inputs.deployment) {
-        rollback = await rollBack(context, inputs, inputs.deployment, deps);
+        try {
+            rollback = await rollBack(context, inputs, inputs.deployment, deps);
+        }
+        catch (error) {
+            // rollBack returns every failure except a cancellation, which must
+            // still set the outputs and write a record with status cancelled.
+            await finish(context, inputs, {
+                status: 'cancelled',
+                result,
+                startedAt,
+                lastStatus: 'CANCELLED',
+            });
+            throw error;
+        }
     }
     else if (!result.healthy && inputs.deploymentGiven) {
         context.logger.info('rollback-on-failure is false, so the deployment is left as it is');
     }
+    // A signal that arrives after the check ended still cancels the step, so
+    // the record's status is cancelled too.
+    const status = context.cancellation.signal.aborted
+        ? 'cancelled'
+        : result.healthy
+            ? 'succeeded'
+            : 'failed';
     const recordError = await finish(context, inputs, {
-        status: result.healthy ? 'succeeded' : 'failed',
+        status,
         result,
         startedAt,
         rollback,

@@ -306,6 +306,18 @@ export function parseHealthUrl(reader: InputReader, text: string): URL {
       'The URL contains a space, tab or control character. Percent-encode it (%20 for a space) or remove it.',
     )
   }
+  // The URL parser reads http:///healthz and http:/healthz as the host
+  // "healthz", so a URL must have '//' and a host before its path.
+  const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?([^/?#:]*)/i.exec(
+    text,
+  )?.[1]
+  if (host === undefined || host === '') {
+    reader.fail(
+      'urls',
+      shown,
+      'The URL has no host. Write it as http://host[:port]/path, such as http://127.0.0.1:3000/healthz.',
+    )
+  }
   const port =
     /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(
       text,

@@ -105,15 +105,34 @@ export async function verifyHealthAction(
 
   let rollback: RollbackReport | undefined
   if (!result.healthy && inputs.rollbackOnFailure && inputs.deployment) {
-    rollback = await rollBack(context, inputs, inputs.deployment, deps)
+    try {
+      rollback = await rollBack(context, inputs, inputs.deployment, deps)
+    } catch (error) {
+      // rollBack returns every failure except a cancellation, which must
+      // still set the outputs and write a record with status cancelled.
+      await finish(context, inputs, {
+        status: 'cancelled',
+        result,
+        startedAt,
+        lastStatus: 'CANCELLED',
+      })
+      throw error
+    }
   } else if (!result.healthy && inputs.deploymentGiven) {
     context.logger.info(
       'rollback-on-failure is false, so the deployment is left as it is',
     )
   }
 
+  // A signal that arrives after the check ended still cancels the step, so
+  // the record's status is cancelled too.
+  const status: StageStatus = context.cancellation.signal.aborted
+    ? 'cancelled'
+    : result.healthy
+      ? 'succeeded'
+      : 'failed'
   const recordError = await finish(context, inputs, {
-    status: result.healthy ? 'succeeded' : 'failed',
+    status,
     result,
     startedAt,
     rollback,

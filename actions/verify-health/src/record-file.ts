@@ -10,6 +10,9 @@ import type { InputReader } from '../../../common/inputs.js'
 /** Maximum time for the record-file write, unless deadline-at is earlier. */
 export const RECORD_WRITE_TIMEOUT_MS = 30_000
 
+/** Maximum length of a file or folder name, in bytes, on ext4, XFS and APFS. */
+const MAX_NAME_BYTES = 255
+
 /**
  * Checks that `value` names a file that can be written and creates its
  * missing parent folders, one level at a time. Returns the absolute path.
@@ -27,6 +30,14 @@ export function prepareRecordFile(reader: InputReader, value: string): string {
 
   if (/[\\/]$/.test(value)) {
     fail('The path ends with a separator, so it names a folder.')
+  }
+  const longName = value
+    .split(/[\\/]/)
+    .find((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES)
+  if (longName !== undefined) {
+    fail(
+      `A file or folder name in the path has ${Buffer.byteLength(longName)} bytes, and common file systems (ext4, XFS, APFS) allow at most ${MAX_NAME_BYTES}.`,
+    )
   }
   const existing = statOrUndefined(file)
   if (existing?.isDirectory() === true) {

@@ -99,6 +99,35 @@ describe('errorMessage', () => {
     expect(errorMessage(error)).toBe('NoSuchBucket: The bucket does not exist')
   })
 
+  it('names the labelled AWS operation and attempts', () => {
+    const error = Object.assign(new Error('Rate exceeded'), {
+      name: 'Throttling',
+      $metadata: { httpStatusCode: 400, attempts: 5 },
+      awsOperation: 'Elastic Load Balancing v2 ModifyListener',
+    })
+    expect(errorMessage(error)).toBe(
+      'Elastic Load Balancing v2 ModifyListener failed after 5 attempts: Throttling: Rate exceeded',
+    )
+    expect(errorMessage(error, { operation: false })).toBe(
+      'Throttling: Rate exceeded',
+    )
+  })
+
+  it('skips a labelled cause an outer message contains', () => {
+    const cause = Object.assign(new Error('Rate exceeded'), {
+      name: 'Throttling',
+      $metadata: { attempts: 1 },
+      awsOperation: 'Elastic Load Balancing v2 ModifyListener',
+    })
+    const outer = new Error(
+      `ModifyListener failed: ${errorMessage(cause, { operation: false })}`,
+      { cause },
+    )
+    expect(errorMessage(outer)).toBe(
+      'ModifyListener failed: Throttling: Rate exceeded',
+    )
+  })
+
   it('prefixes a missing system error code', () => {
     const error = Object.assign(new Error('read failed'), { code: 'EPIPE' })
     expect(errorMessage(error)).toBe('EPIPE: read failed')

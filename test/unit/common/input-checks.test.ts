@@ -97,6 +97,12 @@ describe('resolveWorkspacePath', () => {
     ],
     ['link out of the workspace', 'escape', 'symbolic link'],
     ['new file behind a link', 'escape/new/record.json', 'symbolic link'],
+    ['file name over 255 bytes', `${'r'.repeat(251)}.json`, 'at most 255'],
+    [
+      'folder name over 255 bytes',
+      `${'é'.repeat(128)}/x.json`,
+      'has 256 bytes',
+    ],
   ])('rejects %s', (_case, value, fix) => {
     const error = errorOf(() => resolve(value))
 

@@ -66,7 +66,19 @@ const invalidCases: InvalidCase[] = [
     name: 'URL without host',
     overrides: () => ({ urls: 'http://' }),
     input: 'urls',
-    message: 'It is not a valid URL.',
+    message: 'The URL has no host.',
+  },
+  {
+    name: 'URL with an empty host and a path',
+    overrides: () => ({ urls: 'http:///healthz' }),
+    input: 'urls',
+    message: 'The URL has no host.',
+  },
+  {
+    name: 'URL with one slash',
+    overrides: (origin) => ({ urls: origin.replace('//', '/') }),
+    input: 'urls',
+    message: 'The URL has no host.',
   },
   {
     name: 'one bad URL among good ones',
