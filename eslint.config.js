@@ -19,6 +19,7 @@ export default tseslint.config(
       '.stack/**',
       'test-results/**',
       '.check-dist-expected/**',
+      '.rehearsal/**',
     ],
   },
   js.configs.recommended,

@@ -9,7 +9,7 @@
 // file (default deployment-record.json), appends the summary to
 // GITHUB_STEP_SUMMARY and sets the `record-json` output when the runner
 // provides those files.
-import { appendFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 
@@ -336,4 +336,11 @@ function main() {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main()
+// realpath: node resolves a symlinked script path in import.meta.url but
+// not in argv[1], and a kit checkout may be a link.
+if (
+  process.argv[1] &&
+  realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
+  main()
+}

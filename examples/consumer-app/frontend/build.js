@@ -2,7 +2,8 @@
 // script and stylesheet under assets/ with a content hash in their names
 // (assets/app.<hash>.js), so they can be cached for a year while
 // index.html is revalidated. API_BASE_URL (default /api, the path the CDN
-// routes to the load balancer) and ENVIRONMENT are fixed at build time.
+// routes to the load balancer), ENVIRONMENT and APP_VERSION (default: the
+// version of package.json) are fixed at build time.
 // Usage: API_BASE_URL=/api ENVIRONMENT=staging node build.js [OUT_DIR]
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -28,7 +29,18 @@ export function readBuildSettings(env) {
       `ENVIRONMENT must be lower-case letters, digits and hyphens, such as staging; got "${environment}".`,
     )
   }
-  return { apiBaseUrl, environment }
+  const version = env.APP_VERSION || packageVersion()
+  if (!/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(version)) {
+    throw new Error(
+      `APP_VERSION must be 1 to 64 letters, digits, dots, plus signs, hyphens or underscores, such as 1.4.2; got "${version}".`,
+    )
+  }
+  return { apiBaseUrl, environment, version }
+}
+
+function packageVersion() {
+  const manifest = readFileSync(join(frontendDir, 'package.json'), 'utf8')
+  return JSON.parse(manifest).version
 }
 
 function hashed(name, content) {
@@ -51,6 +63,7 @@ export function build(outDir, settings) {
   const stylesName = `assets/${hashed('styles.css', styles)}`
   const html = read('index.html')
     .replaceAll('%ENVIRONMENT%', settings.environment)
+    .replaceAll('%APP_VERSION%', settings.version)
     .replace('%SCRIPT%', `/${scriptName}`)
     .replace('%STYLES%', `/${stylesName}`)
 
@@ -71,7 +84,7 @@ if (
     const outDir = resolve(process.argv[2] || join(frontendDir, 'dist'))
     const files = build(outDir, settings)
     console.log(
-      `built ${files.length} files into ${outDir} (ENVIRONMENT=${settings.environment}, API_BASE_URL=${settings.apiBaseUrl})`,
+      `built ${files.length} files into ${outDir} (ENVIRONMENT=${settings.environment}, APP_VERSION=${settings.version}, API_BASE_URL=${settings.apiBaseUrl})`,
     )
     for (const file of files) console.log(`  ${file}`)
   } catch (error) {

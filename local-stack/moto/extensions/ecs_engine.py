@@ -927,11 +927,11 @@ def update_service(self: EC2ContainerServiceBackend, service_properties: dict[st
         running, pending = service.running_count, service.pending_count
         # moto's update_service gives deployments[0] a new id and new times
         # on forceNewDeployment. That orphans the tasks of the current
-        # deployment, which then never drain, so the engine keeps the old
+        # deployment, which then never drain, so the engine restores the old
         # values and starts a deployment of its own below.
-        kept = [(d, d["id"], d["createdAt"], d["updatedAt"]) for d in service.deployments]
+        original_values = [(d, d["id"], d["createdAt"], d["updatedAt"]) for d in service.deployments]
         result = _original_update_service(self, dict(service_properties))
-        for deployment, deployment_id, created_at, updated_at in kept:
+        for deployment, deployment_id, created_at, updated_at in original_values:
             deployment["id"] = deployment_id
             deployment["createdAt"] = created_at
             deployment["updatedAt"] = updated_at
