@@ -10,7 +10,7 @@ locals {
   # `:json-key:version-stage:version-id` suffix of a valueFrom.
   secret_arns = distinct(concat(
     [for value in values(var.secrets) : join(":", slice(split(":", value), 0, 7)) if strcontains(value, ":secretsmanager:")],
-    var.create_jwt_secret ? [aws_secretsmanager_secret.jwt[0].arn] : [],
+    local.jwt_secret_enabled ? [local.jwt_secret_arn] : [],
     var.database == null ? [] : [var.database.password_secret_arn],
   ))
   parameter_arns = [for value in values(var.secrets) : value if strcontains(value, ":ssm:")]

@@ -25,7 +25,7 @@ locals {
   # the `password` key of the JSON secret that RDS manages.
   container_secrets = merge(
     var.secrets,
-    var.create_jwt_secret ? { JWT_SECRET = aws_secretsmanager_secret.jwt[0].arn } : {},
+    local.jwt_secret_enabled ? { JWT_SECRET = local.jwt_secret_arn } : {},
     var.database == null ? {} : { PGPASSWORD = "${var.database.password_secret_arn}:password::" },
   )
 
@@ -238,7 +238,7 @@ resource "aws_ecs_service" "this" {
 
   # A task must find its secret value and its permissions when it starts.
   depends_on = [
-    aws_secretsmanager_secret_version.jwt,
+    terraform_data.jwt_secret_value,
     aws_iam_role_policy.execution,
   ]
 }

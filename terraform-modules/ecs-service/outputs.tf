@@ -74,8 +74,8 @@ output "task_role_arn" {
 ################################################################################
 
 output "jwt_secret_arn" {
-  description = "ARN of the generated JWT secret, or null when `create_jwt_secret` is false."
-  value       = try(aws_secretsmanager_secret.jwt[0].arn, null)
+  description = "ARN of the `JWT_SECRET` secret (the created one or `jwt_secret_arn`), or null without one. Write the value of a created secret to this ARN."
+  value       = local.jwt_secret_arn
 }
 
 output "log_group_name" {

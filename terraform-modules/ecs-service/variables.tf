@@ -189,7 +189,7 @@ variable "environment_variables" {
 
   validation {
     condition     = length(setintersection(keys(var.environment_variables), ["PORT", "JWT_SECRET", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD"])) == 0
-    error_message = "var.environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["PORT", "JWT_SECRET", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD"]))}: the module sets PORT from var.container_port, JWT_SECRET from the generated secret and the PG variables from var.database."
+    error_message = "var.environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["PORT", "JWT_SECRET", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD"]))}: the module sets PORT from var.container_port, JWT_SECRET from the JWT secret and the PG variables from var.database."
   }
 }
 
@@ -239,22 +239,27 @@ variable "container_health_check" {
 ################################################################################
 
 variable "create_jwt_secret" {
-  description = "Determines whether the module creates the `JWT_SECRET` secret with a random 48-character value that never enters the Terraform state."
+  description = "Determines whether the module creates the `JWT_SECRET` secret, without a value: the caller writes the value (see the README). Set false to pass an existing secret in `jwt_secret_arn`, or to run without `JWT_SECRET`."
   type        = bool
   default     = true
   nullable    = false
 }
 
-variable "jwt_secret_version" {
-  description = "Version of the generated JWT secret value. Increase it to write a new random value (the running tasks read it when they next start)."
-  type        = number
-  default     = 1
-  nullable    = false
+variable "jwt_secret_arn" {
+  description = "ARN of an existing Secrets Manager secret passed as `JWT_SECRET`, with `create_jwt_secret = false`. Pass `aws_secretsmanager_secret_version.<name>.arn` when the same root writes the value, so the services start after it. Null for none."
+  type        = string
+  default     = null
 
   validation {
-    condition     = var.jwt_secret_version >= 1 && floor(var.jwt_secret_version) == var.jwt_secret_version
-    error_message = "var.jwt_secret_version must be a whole number of at least 1; got ${var.jwt_secret_version}."
+    condition     = var.jwt_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^:]+$", var.jwt_secret_arn))
+    error_message = "var.jwt_secret_arn must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), without a JSON key suffix, or null."
   }
+}
+
+variable "jwt_secret_version_id" {
+  description = "Version ID of the value the caller wrote to the created secret (`aws_secretsmanager_secret_version.<name>.version_id`). The services are created only after it exists, so their first tasks find the value. Null when the value is written outside this apply, before the tasks start."
+  type        = string
+  default     = null
 }
 
 variable "secret_recovery_window_in_days" {

@@ -99,7 +99,11 @@ data "aws_iam_policy_document" "bucket" {
   }
 }
 
+# Without this policy (deny_insecure_transport = false) the bucket accepts
+# plain HTTP, which only a local emulator serving plain HTTP needs.
 resource "aws_s3_bucket_policy" "this" {
+  count = var.deny_insecure_transport ? 1 : 0
+
   bucket = aws_s3_bucket.this.id
   policy = data.aws_iam_policy_document.bucket.json
 

@@ -47,6 +47,13 @@ variable "bucket_name" {
   }
 }
 
+variable "deny_insecure_transport" {
+  description = "Determines whether the bucket policy denies every request without TLS (`aws:SecureTransport`). Set false only for a local emulator that serves plain HTTP."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "force_destroy" {
   description = "Determines whether destroying the module also deletes every state file and version in the bucket. Keep false outside tests."
   type        = bool

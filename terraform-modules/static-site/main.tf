@@ -94,25 +94,30 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 locals {
   bucket_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "CloudFrontReadsObjects"
-        Effect    = "Allow"
-        Principal = { Service = "cloudfront.amazonaws.com" }
-        Action    = "s3:GetObject"
-        Resource  = "${aws_s3_bucket.this.arn}/*"
-        # Only this site's distribution, not every distribution in AWS.
-        Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this.arn } }
-      },
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
-    ]
+    Statement = concat(
+      [
+        {
+          Sid       = "CloudFrontReadsObjects"
+          Effect    = "Allow"
+          Principal = { Service = "cloudfront.amazonaws.com" }
+          Action    = "s3:GetObject"
+          Resource  = "${aws_s3_bucket.this.arn}/*"
+          # Only this site's distribution, not every distribution in AWS.
+          Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this.arn } }
+        },
+      ],
+      # Off only for a local emulator that serves plain HTTP.
+      var.deny_insecure_transport ? [
+        {
+          Sid       = "DenyInsecureTransport"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "s3:*"
+          Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+          Condition = { Bool = { "aws:SecureTransport" = "false" } }
+        },
+      ] : [],
+    )
   })
 }
 

@@ -70,6 +70,13 @@ variable "acl" {
   }
 }
 
+variable "deny_insecure_transport" {
+  description = "Determines whether the bucket policy denies every request without TLS (`aws:SecureTransport`). Set false only for a local emulator that serves plain HTTP."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "force_destroy" {
   description = "Determines whether destroying the module also deletes every object (and object version) in the bucket. Keep false for real sites."
   type        = bool

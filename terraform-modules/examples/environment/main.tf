@@ -112,6 +112,22 @@ module "api" {
   }
 
   secret_recovery_window_in_days = var.teardown ? 0 : 7
+  jwt_secret_version_id          = aws_secretsmanager_secret_version.jwt.version_id
+}
+
+# The module creates the JWT secret without a value. Secrets Manager
+# generates the value during the run (an ephemeral resource, never stored)
+# and the write-only secret_string_wo writes it, so neither the plan nor the
+# state holds it. Increase `secret_string_wo_version` to write a new value.
+ephemeral "aws_secretsmanager_random_password" "jwt" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret_version" "jwt" {
+  secret_id                = module.api.jwt_secret_arn
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.jwt.random_password
+  secret_string_wo_version = 1
 }
 
 module "site" {

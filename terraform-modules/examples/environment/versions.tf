@@ -1,6 +1,6 @@
 terraform {
   # use_lockfile in the S3 backend needs Terraform 1.10 or newer, and the
-  # ecs-service module 1.11 (write-only arguments).
+  # write-only argument that sets the JWT secret's value 1.11.
   required_version = ">= 1.11"
 
   # Partial configuration: the bucket, key, region and locking come from

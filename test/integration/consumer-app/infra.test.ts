@@ -1,163 +1,146 @@
 // The example's Terraform roots against this worker's moto: the bootstrap
-// root with local state, then the environment root with S3 state, then
-// both destroyed.
+// root with local state, then the environment root with S3 state. Each is
+// applied and planned again, and the second plan must be empty or contain
+// only the listed emulator diffs (test/helpers/emulator-diffs.ts), each
+// confirmed by querying moto. Then both are destroyed.
 //
 // NOTE: the environment state goes to a plain bucket, not the bootstrap
 // root's state bucket: that bucket's policy denies requests without TLS
 // (aws:SecureTransport), moto enforces it, and moto serves plain HTTP here.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { runTool, type ToolResult } from '../../../local-stack/processes.js'
 import { consumerAppDir } from '../../helpers/consumer-app.js'
-import { createBucket } from '../../helpers/fixtures.js'
-import { motoEndpoint, registryAddress, stackEnv } from '../../helpers/stack.js'
-
-const TERRAFORM_TIMEOUT_MS = 420_000
+import type { LifecycleResult } from '../../helpers/terraform-lifecycle.js'
+import {
+  expectExit,
+  runLifecycle,
+  unexplainedChanges,
+} from '../../helpers/terraform-lifecycle.js'
+import type { TerraformRoot } from '../../helpers/terraform-root.js'
+import type { TerraformSuite } from '../../helpers/terraform-suite.js'
+import { startTerraformSuite } from '../../helpers/terraform-suite.js'
+import { registryAddress } from '../../helpers/stack.js'
 
 type Outputs = Record<string, { value: unknown }>
 
-function explain(result: ToolResult): string {
-  // stderr first: Terraform's error is there, after a long plan on stdout.
-  return `exit code ${result.exitCode}\n${result.stderr}\n${result.stdout}`
-}
+let suite: TerraformSuite
+let project: string
+let bootstrap: LifecycleResult
+let environment: LifecycleResult | undefined
+let bootstrapOutputs: Outputs = {}
+let environmentOutputs: Outputs = {}
+let environmentState = ''
+let jwtSecretValue = ''
 
-function backendConfig(
-  bucket: string,
-  key: string,
-  endpoint: string,
-): string[] {
-  return [
-    `-backend-config=bucket=${bucket}`,
-    `-backend-config=key=${key}`,
-    '-backend-config=region=us-east-1',
-    `-backend-config=endpoints={s3="${endpoint}",sts="${endpoint}"}`,
-    '-backend-config=use_path_style=true',
-    '-backend-config=use_lockfile=true',
-    '-backend-config=skip_credentials_validation=true',
-    '-backend-config=skip_requesting_account_id=true',
-    '-backend-config=skip_metadata_api_check=true',
-    '-backend-config=skip_region_validation=true',
-  ]
-}
-
-describe('consumer infrastructure roots', () => {
-  const endpoint = () => motoEndpoint()
-  const project = `nt${Date.now().toString(36).slice(-6)}`
-  let work: string
-  let bootstrapApply: ToolResult | undefined
-  let environmentApply: ToolResult | undefined
-  let bootstrapOutputs: Outputs = {}
-  let environmentOutputs: Outputs = {}
-
-  const rootDir = (name: string) => join(consumerAppDir, 'infra', name)
-
-  const terraform = (root: string, args: string[]) =>
-    runTool('terraform', [`-chdir=${rootDir(root)}`, ...args, '-no-color'], {
-      env: stackEnv({
-        TF_DATA_DIR: join(work, `${root}-data`),
-        TF_IN_AUTOMATION: '1',
-      }),
-      timeoutMs: TERRAFORM_TIMEOUT_MS,
-    })
-
-  const bootstrapVars = () => [
-    `-state=${join(work, 'bootstrap.tfstate')}`,
-    `-var=aws_endpoint_url=${endpoint()}`,
-    `-var=project=${project}`,
-    '-var=repository={name="example-owner/notes",owner_id=1,repository_id=2}',
-    '-var=force_destroy=true',
-  ]
-
-  const environmentVars = () => [
-    `-var=aws_endpoint_url=${endpoint()}`,
-    `-var=project=${project}`,
-    '-var=environment=staging',
-    `-var=image=${registryAddress()}/${project}-shared-api:initial`,
-    `-var=ecr_repository_arn=${String(bootstrapOutputs.ecr_repository_arn?.value)}`,
-    '-var=nat_gateway_mode=single',
-    '-var=desired_count=1',
-    '-var=database_deletion_protection=false',
-    '-var=database_skip_final_snapshot=true',
-    '-var=force_destroy=true',
-    '-var=secret_recovery_window_in_days=0',
-  ]
-
-  async function outputs(root: string, extra: string[] = []): Promise<Outputs> {
-    const result = await terraform(root, ['output', '-json', ...extra])
-    return result.exitCode === 0 ? (JSON.parse(result.stdout) as Outputs) : {}
+/** Reads a secret's value from moto (Secrets Manager's JSON protocol). */
+async function getSecretValue(secretId: string): Promise<string> {
+  const response = await fetch(suite.endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'secretsmanager.GetSecretValue',
+      Authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify({ SecretId: secretId }),
+  })
+  const body = (await response.json()) as { SecretString?: string }
+  if (!response.ok) {
+    throw new Error(`GetSecretValue failed: HTTP ${response.status}`)
   }
+  return body.SecretString ?? ''
+}
 
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'kit-consumer-infra-'))
-    const init = await terraform('bootstrap', ['init', '-input=false'])
-    if (init.exitCode !== 0) {
-      bootstrapApply = init
-      return
-    }
-    bootstrapApply = await terraform('bootstrap', [
-      'apply',
-      '-input=false',
-      '-auto-approve',
-      ...bootstrapVars(),
-    ])
-    if (bootstrapApply.exitCode !== 0) return
-    bootstrapOutputs = await outputs('bootstrap', [
-      `-state=${join(work, 'bootstrap.tfstate')}`,
-    ])
+/**
+ * Runs the environment root's whole life while the bootstrap root's
+ * resources exist, because the environment pulls from its repository.
+ */
+async function runEnvironment(bootstrapRoot: TerraformRoot): Promise<void> {
+  bootstrapOutputs = await bootstrapRoot.output()
+  const root = suite.rootAt(
+    `${consumerAppDir}/infra/environment`,
+    'consumer-environment',
+    {
+      project,
+      environment: 'staging',
+      image: `${registryAddress()}/${project}-shared-api:initial`,
+      ecr_repository_arn: bootstrapOutputs.ecr_repository_arn?.value,
+      nat_gateway_mode: 'single',
+      desired_count: 1,
+      database_deletion_protection: false,
+      database_skip_final_snapshot: true,
+      force_destroy: true,
+      secret_recovery_window_in_days: 0,
+    },
+  )
+  environment = await runLifecycle(root, {
+    stages: [
+      {
+        name: 'apply',
+        afterApply: async () => {
+          environmentOutputs = await root.output()
+          environmentState = await root.statePull()
+          // The ecs-service module names the secret it creates this way.
+          jwtSecretValue = await getSecretValue(
+            `${project}-staging-api-jwt-secret`,
+          )
+        },
+      },
+    ],
+    moto: suite.moto,
+  })
+}
 
-    const bucket = await createBucket(`${project}-test-tfstate`)
-    const environmentInit = await terraform('environment', [
-      'init',
-      '-input=false',
-      ...backendConfig(
-        bucket,
-        `${project}/staging/terraform.tfstate`,
-        endpoint(),
-      ),
-    ])
-    if (environmentInit.exitCode !== 0) {
-      environmentApply = environmentInit
-      return
-    }
-    environmentApply = await terraform('environment', [
-      'apply',
-      '-input=false',
-      '-auto-approve',
-      ...environmentVars(),
-    ])
-    if (environmentApply.exitCode === 0) {
-      environmentOutputs = await outputs('environment')
-    }
-  }, 2 * TERRAFORM_TIMEOUT_MS)
+beforeAll(async () => {
+  suite = await startTerraformSuite('consumer-infra')
+  project = `nt${suite.runId.slice(1)}`
+  const root = suite.rootAt(
+    `${consumerAppDir}/infra/bootstrap`,
+    'consumer-bootstrap',
+    {
+      project,
+      repository: {
+        name: 'example-owner/notes',
+        owner_id: 1,
+        repository_id: 2,
+      },
+      force_destroy: true,
+    },
+  )
+  bootstrap = await runLifecycle(root, {
+    stages: [
+      { name: 'apply' },
+      {
+        name: 'environment',
+        beforeApply: () => runEnvironment(root),
+        apply: false,
+      },
+    ],
+    moto: suite.moto,
+  })
+  console.log(suite.summary())
+}, 2_400_000)
 
-  afterAll(async () => {
-    if (!work) return
-    if (environmentApply) {
-      await terraform('environment', [
-        'destroy',
-        '-input=false',
-        '-auto-approve',
-        ...environmentVars(),
-      ])
-    }
-    if (bootstrapApply?.exitCode === 0) {
-      await terraform('bootstrap', [
-        'destroy',
-        '-input=false',
-        '-auto-approve',
-        ...bootstrapVars(),
-      ])
-    }
-    rmSync(work, { recursive: true, force: true })
-  }, 2 * TERRAFORM_TIMEOUT_MS)
+afterAll(() => {
+  suite?.cleanup()
+})
 
-  it('bootstrap root applies', () => {
-    expect(bootstrapApply && explain(bootstrapApply)).toMatch(/^exit code 0/)
+describe('consumer bootstrap root', () => {
+  it('passes fmt, init and validate', () => {
+    expectExit(bootstrap.fmt, 0, 'terraform fmt -check')
+    expectExit(bootstrap.init, 0, 'terraform init')
+    expectExit(bootstrap.validate, 0, 'terraform validate')
   })
 
-  it('bootstrap creates one role per environment', () => {
+  it('applies against moto', () => {
+    expectExit(bootstrap.stages[0]?.apply, 0, 'terraform apply')
+    expect(bootstrap.stages[0]?.error).toBeUndefined()
+  })
+
+  it('plans only emulator diffs after apply', () => {
+    expect(unexplainedChanges(bootstrap.stages[0]?.plan)).toEqual([])
+  })
+
+  it('creates one role per environment', () => {
     const roles = bootstrapOutputs.deploy_role_arns?.value as
       Record<string, string> | undefined
     expect(Object.keys(roles ?? {}).sort()).toEqual(['production', 'staging'])
@@ -167,13 +150,30 @@ describe('consumer infrastructure roots', () => {
     )
   })
 
-  it('environment root applies', () => {
-    expect(environmentApply && explain(environmentApply)).toMatch(
-      /^exit code 0/,
-    )
+  it('destroys everything', () => {
+    expect(bootstrap.error).toBeUndefined()
+    expectExit(bootstrap.destroy, 0, 'terraform destroy')
+  })
+})
+
+describe('consumer environment root', () => {
+  it('passes fmt, init and validate', () => {
+    expect(bootstrap.stages[1]?.error).toBeUndefined()
+    expectExit(environment?.fmt, 0, 'terraform fmt -check')
+    expectExit(environment?.init, 0, 'terraform init')
+    expectExit(environment?.validate, 0, 'terraform validate')
   })
 
-  it('environment outputs name deploy targets', () => {
+  it('applies against moto', () => {
+    expectExit(environment?.stages[0]?.apply, 0, 'terraform apply')
+    expect(environment?.stages[0]?.error).toBeUndefined()
+  })
+
+  it('plans only emulator diffs after apply', () => {
+    expect(unexplainedChanges(environment?.stages[0]?.plan)).toEqual([])
+  })
+
+  it('outputs the deploy targets', () => {
     const services = environmentOutputs.service_names?.value as
       Record<string, string> | undefined
     expect(Object.keys(services ?? {}).sort()).toEqual(['blue', 'green'])
@@ -196,5 +196,16 @@ describe('consumer infrastructure roots', () => {
       String(environmentOutputs.cloudfront_distribution_id?.value),
     ).toMatch(/^[A-Z0-9]+$/)
     expect(String(environmentOutputs.release_url?.value)).toMatch(/^https:\/\//)
+  })
+
+  it('writes the JWT secret outside the state', () => {
+    expect(jwtSecretValue).toMatch(/^[A-Za-z0-9]{48}$/)
+    expect(environmentState.length).toBeGreaterThan(1000)
+    expect(environmentState).not.toContain(jwtSecretValue)
+  })
+
+  it('destroys everything', () => {
+    expect(environment?.error).toBeUndefined()
+    expectExit(environment?.destroy, 0, 'terraform destroy')
   })
 })

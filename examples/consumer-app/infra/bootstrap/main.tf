@@ -25,8 +25,9 @@ module "state_backend" {
   project     = var.project
   environment = "shared"
 
-  state_key_patterns = ["${var.project}/*"]
-  force_destroy      = var.force_destroy
+  state_key_patterns      = ["${var.project}/*"]
+  force_destroy           = var.force_destroy
+  deny_insecure_transport = var.state_bucket_require_tls
 }
 
 module "ecr_repository" {

@@ -65,6 +65,13 @@ variable "infrastructure_policy_arns" {
   }
 }
 
+variable "state_bucket_require_tls" {
+  description = "Determines whether the state bucket denies requests without TLS. Keep true for real accounts; set false only against a local emulator that serves plain HTTP, such as the kit's local rehearsal."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "force_destroy" {
   description = "Determines whether destroying this root also deletes the state files and the images (for tests against an emulator). Keep false for real accounts."
   type        = bool

@@ -109,6 +109,23 @@ module "ecs_service" {
 
   ecr_repository_arns            = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
   secret_recovery_window_in_days = var.secret_recovery_window_in_days
+  jwt_secret_version_id          = aws_secretsmanager_secret_version.jwt.version_id
+}
+
+# The module creates the JWT secret without a value. Secrets Manager
+# generates the value during the run (an ephemeral resource, never stored)
+# and the write-only secret_string_wo writes it, so neither the plan nor the
+# state holds it. Increase `jwt_secret_version` to write a new value; tasks
+# read it when they start.
+ephemeral "aws_secretsmanager_random_password" "jwt" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret_version" "jwt" {
+  secret_id                = module.ecs_service.jwt_secret_arn
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.jwt.random_password
+  secret_string_wo_version = var.jwt_secret_version
 }
 
 ################################################################################
@@ -124,8 +141,9 @@ module "static_site" {
 
   # The notes page has no client-side routes, so no CloudFront Function
   # rewrites paths to index.html.
-  single_page_app = false
-  force_destroy   = var.force_destroy
+  single_page_app         = false
+  force_destroy           = var.force_destroy
+  deny_insecure_transport = var.site_bucket_require_tls
 
   # Same-origin API: the page calls /api/..., which CloudFront sends to the
   # load balancer, so the browser needs no CORS.

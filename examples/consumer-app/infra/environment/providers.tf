@@ -6,10 +6,12 @@ locals {
 provider "aws" {
   region = var.region
 
-  # A local emulator has no credential, account or instance metadata
-  # services, and serves S3 only at path-style addresses.
+  # A local emulator has no credential validation or instance metadata
+  # service, and serves S3 only at path-style addresses. The account ID
+  # still comes from STS, which the emulator answers: without it the
+  # provider reads security group rules that reference another group as
+  # `<account>/<group>` and plans to change them after every apply.
   skip_credentials_validation = local.emulated
-  skip_requesting_account_id  = local.emulated
   skip_metadata_api_check     = local.emulated
   s3_use_path_style           = local.emulated
 

@@ -129,10 +129,28 @@ variable "database_skip_final_snapshot" {
 # Tests
 ################################################################################
 
+variable "site_bucket_require_tls" {
+  description = "Determines whether the site bucket denies requests without TLS. Keep true for real accounts; set false only against a local emulator that serves plain HTTP, such as the kit's local rehearsal."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "force_destroy" {
   description = "Determines whether destroying the environment also deletes the site's files (for tests against an emulator)."
   type        = bool
   default     = false
+}
+
+variable "jwt_secret_version" {
+  description = "Version of the generated JWT secret value. Increase it to write a new random value, which tasks read when they next start."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.jwt_secret_version >= 1 && floor(var.jwt_secret_version) == var.jwt_secret_version
+    error_message = "var.jwt_secret_version must be a whole number of at least 1; got ${var.jwt_secret_version}."
+  }
 }
 
 variable "secret_recovery_window_in_days" {

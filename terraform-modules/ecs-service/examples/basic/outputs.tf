@@ -14,7 +14,7 @@ output "task_definition_arn" {
 }
 
 output "jwt_secret_arn" {
-  description = "ARN of the generated JWT secret."
+  description = "ARN of the JWT secret, created without a value."
   value       = module.ecs_service.jwt_secret_arn
 }
 

@@ -1,7 +1,7 @@
 terraform {
-  # use_lockfile in the S3 backend needs Terraform 1.10 or newer, and the
-  # ecs-service module 1.11 (write-only arguments).
-  required_version = ">= 1.11"
+  # use_lockfile in the S3 backend needs Terraform 1.10 or newer; the
+  # module itself needs 1.5.
+  required_version = ">= 1.10"
 
   # Partial configuration: the bucket, key, region and locking come from
   # -backend-config at init time.
