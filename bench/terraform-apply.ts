@@ -12,8 +12,8 @@
  * run creates the resources. Two configurations: `data` (terraform_data
  * only, no provider, so the action's own cost shows) and `aws` (an S3
  * bucket and an SSM parameter through the AWS provider against moto).
- * The action runs from source through tsx, whose TypeScript loading the
- * committed bundle does not have.
+ * The action runs from its committed bundle in dist/, as the runner runs
+ * it, so rebuild with `npm run build` after changing its source.
  *
  * Usage: npx tsx bench/terraform-apply.ts [runs=3] [configs=data,aws]
  */
@@ -205,6 +205,7 @@ async function main(): Promise<void> {
                 workspace,
                 env,
                 inputs: inputs('plan'),
+                bundle: true,
               })
               if (plan.exitCode !== 0) throw new Error(plan.stdout)
               hash = plan.outputs['plan-hash']
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
               workspace,
               env,
               inputs: inputs('apply', hash),
+              bundle: true,
             })
             if (apply.exitCode !== 0) throw new Error(apply.stdout)
             ;(series === 'plain' ? plain : reviewed).push(

@@ -25,6 +25,14 @@ const ENTRIES = {
   post: path.join(REPOSITORY_ROOT, 'actions/terraform-apply/src/post/index.ts'),
 }
 
+const BUNDLES = {
+  index: path.join(REPOSITORY_ROOT, 'actions/terraform-apply/dist/index.js'),
+  post: path.join(
+    REPOSITORY_ROOT,
+    'actions/terraform-apply/dist/post/index.js',
+  ),
+}
+
 const stepFolders: string[] = []
 
 /** Removes the folders of every step run so far (tests read them until then). */
@@ -42,6 +50,8 @@ export interface StepOptions {
   /** STATE_* values for the post entry (a main run's `state`). */
   state?: Record<string, string>
   timeoutMs?: number
+  /** Runs the committed bundle from dist/ instead of the source. */
+  bundle?: boolean
 }
 
 export interface StepResult {
@@ -93,11 +103,16 @@ export function startStep(opts: StepOptions): RunningStep {
       Object.entries(opts.state ?? {}).map(([k, v]) => [`STATE_${k}`, v]),
     ),
   )
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX_LOADER, ENTRIES[opts.entry ?? 'index']],
-    { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const entry = opts.entry ?? 'index'
+  const args =
+    opts.bundle === true
+      ? [BUNDLES[entry]]
+      : ['--import', TSX_LOADER, ENTRIES[entry]]
+  const child = spawn(process.execPath, args, {
+    cwd: opts.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
