@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { startPostgres, type LocalPostgres } from '../local-stack/postgres.js'
 import { startStack, stopStack } from '../local-stack/stack.js'
-import { stackEnvFor, type StackState } from '../local-stack/state.js'
+import { repoRoot, stackEnvFor, type StackState } from '../local-stack/state.js'
 import type { Teardown } from './teardown.js'
 
 /** Seconds between two state changes of the emulated ECS engine. */
@@ -47,6 +47,11 @@ export async function startServices(opts: {
   })
   const stack = await startStack({
     stateDir,
+    // Image storage of its own: podman reuses cached build layers across
+    // every user of one storage folder, so a test that removes its image
+    // while the rehearsal builds the same layers can fail the build with
+    // "layer not known".
+    cacheDir: join(repoRoot, '.rehearsal', 'cache'),
     motoCount: 1,
     motoEnv: { KIT_ECS_CONVERGE_SECONDS: String(ENGINE_CONVERGE_SECONDS) },
     log: (line) => log(`stack: ${line}`),
