@@ -1,5 +1,5 @@
 /**
- * What the rehearsal watches from outside the workflow: the production
+ * Observers of the rehearsal outside the workflow: the production
  * listener's blue/green weights over time, the version that responds
  * through the router, and the version of the published index.html.
  */
@@ -232,8 +232,8 @@ export async function publishedIndexVersion(
     const html = (await object.Body?.transformToString('utf8')) ?? ''
     return /<meta name="version" content="([^"]*)"/.exec(html)?.[1]
   } catch (error) {
-    // moto answers a missing key with 404 and, for some requests, no
-    // error code, which the SDK reports as UnknownError.
+    // moto returns 404 for a missing key and, for some requests, no error
+    // code, which the SDK reports as UnknownError.
     const status = (error as { $metadata?: { httpStatusCode?: number } })
       .$metadata?.httpStatusCode
     if (status === 404) return undefined

@@ -236,8 +236,8 @@ function parseRecord(run: WorkflowRunResult): unknown {
 /**
  * Links `<runDir>/jobs/terraform-modules` to the kit's modules. The
  * consumer's roots use them by relative path (`../../../../terraform-modules`
- * from `infra/environment`), which in this repository is the kit's folder;
- * the job workspaces are `<runDir>/jobs/<job>/workspace`, so the same path
+ * from `infra/environment`), which in this repository is the kit's folder.
+ * Job workspaces are `<runDir>/jobs/<job>/workspace`, so the same path
  * leads to this link.
  */
 function linkModules(runDir: string, kitDir: string): void {

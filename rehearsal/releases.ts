@@ -26,7 +26,7 @@ const CONSUMER_JOB = 'staging'
 /** Name of a database the local PostgreSQL does not have. */
 const MISSING_DATABASE = 'notes_missing'
 
-/** What each local override replaces, and why; printed in the report. */
+/** Reasons for each local override, by input name. The report prints them. */
 export const LOCAL_OVERRIDES: Record<string, string> = {
   'role-arn':
     'empty: static keys for moto instead of GitHub OIDC, which needs GitHub',
@@ -157,7 +157,7 @@ export function releaseInputs(
   }
 }
 
-/** One line on what makes `release` fail, for the report. */
+/** Returns one line, for the report, on why the broken release fails. */
 export function breakDescription(): string {
   return `its tasks name the database '${MISSING_DATABASE}', which does not exist, so /healthz returns 503`
 }

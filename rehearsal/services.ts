@@ -1,7 +1,7 @@
 /**
  * The local services a rehearsal runs on: the stack (moto, the registry,
- * podman and the Terraform configuration), a PostgreSQL server that stands
- * in for the environment's RDS instance, and the ECS engine switched to
+ * podman and the Terraform configuration), a PostgreSQL server that replaces
+ * the environment's RDS instance, and the ECS engine switched to
  * real processes.
  */
 import { join } from 'node:path'

@@ -40,7 +40,7 @@ afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true })
 })
 
-/** A site whose index.html names every one of its content-hashed assets. */
+/** Builds a site whose index.html names every one of its content-hashed assets. */
 function siteFiles(version: string): Record<string, string> {
   const files: Record<string, string> = {}
   const tags: string[] = []
@@ -86,7 +86,7 @@ function referencedAssets(html: string): string[] {
   )
 }
 
-/** The live index.html and its ETag, or undefined when there is none. */
+/** Reads the live index.html and its ETag, or undefined when there is none. */
 async function liveIndex(
   s3: S3Client,
   bucket: string,

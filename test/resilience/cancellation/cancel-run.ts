@@ -227,7 +227,7 @@ export function checkCancelledRun(
   return 'cancelled'
 }
 
-/** The `status` of a JSON record, or a description of why there is none. */
+/** Returns the `status` of a JSON record, or why there is none. */
 export function recordStatus(json: string | undefined): string {
   if (json === undefined || json === '') return '(no record)'
   try {
@@ -239,9 +239,9 @@ export function recordStatus(json: string | undefined): string {
 }
 
 /**
- * Runs `check` every `intervalMs` until `stop()` is called, collecting the
- * distinct problems it returns; a watcher of state that must never be seen
- * while an action runs.
+ * Runs `check` every `intervalMs` until `stop()` is called and collects the
+ * distinct problems it returns. It watches for states that must never be
+ * seen while an action runs.
  */
 export function watch(
   check: () => Promise<string | undefined>,

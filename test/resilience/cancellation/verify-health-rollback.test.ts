@@ -1,9 +1,9 @@
 // verify-health with rollback-on-failure against a failing application,
 // cancelled by SIGINT or SIGTERM at seeded points, run as the committed
 // bundle the way the runner runs it. The deploy under check moved all
-// traffic to green, so afterwards the listener must forward either that
-// (the rollback had not changed it yet) or blue 100 / green 0 (the rollback
-// completed), never a split, and the record's status must be cancelled.
+// traffic to green. Afterwards the listener must forward either that (the
+// rollback had not changed it yet) or blue 100 / green 0 (the rollback
+// completed), never a split. The record's status must be cancelled.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'

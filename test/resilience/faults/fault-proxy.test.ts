@@ -143,7 +143,7 @@ describe('error shapes', () => {
   })
 
   // No EC2 SDK client is installed, so this request is built by hand the
-  // way Terraform's AWS provider sends it; the terraform-apply fault test
+  // way Terraform's AWS provider sends it. The terraform-apply fault test
   // checks that the provider retries this response.
   it('EC2 throttling is RequestLimitExceeded', async () => {
     const through = await proxy([{ service: 'ec2', fault: 'throttle' }])

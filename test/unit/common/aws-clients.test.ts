@@ -292,7 +292,7 @@ describe('createAwsClient attempt timeout', () => {
     server = undefined
   })
 
-  /** Starts a local server that reads every request and answers none of them. */
+  /** Starts a local server that reads every request and responds to none of them. */
   async function startSilentServer(): Promise<{
     endpoint: string
     requests: () => number
