@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import * as core from '@actions/core'
+import * as core from './runner-commands.js'
 import { redact } from './masking.js'
 
 /** Logger that every module takes as a parameter. All text passes through redact(). */
@@ -33,12 +33,17 @@ function printInfo(message: string): void {
 // the outer group. Inner groups are therefore printed as a plain title line.
 let groupDepth = 0
 
-/** Logger backed by @actions/core: annotations for warnings and errors, log groups. */
+/** Logger that writes workflow commands: annotations for warnings and errors, log groups. */
 export const actionsLogger: Logger = {
   info: printInfo,
   warning: (message) => core.warning(redact(message)),
   error: (message) => core.error(redact(message)),
-  debug: (message) => core.debug(redact(message)),
+  // The runner shows debug lines only when step debug logging is on, and
+  // then it sets RUNNER_DEBUG=1. Skipping them otherwise saves one write to
+  // the log pipe per line, which adds up for a line per uploaded file.
+  debug: (message) => {
+    if (core.isDebug()) core.debug(redact(message))
+  },
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     if (groupDepth > 0) {
       printInfo(title)

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './runner-commands.js'
 
 /** Shortest value that maskSecret registers: shorter ones would mask ordinary text. */
 const MIN_SECRET_LENGTH = 4

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './runner-commands.js'
 
 import { realSleep, systemClock, type Clock, type Sleep } from './clock.js'
 import { errorMessage } from './errors.js'

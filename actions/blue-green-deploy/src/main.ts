@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../common/runner-commands.js'
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../common/runner-commands.js'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'

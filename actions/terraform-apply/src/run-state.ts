@@ -3,7 +3,7 @@
  * state (core.saveState, read back as STATE_<name>): how to reach the
  * binary and the backend, and the ID of the state lock this run took.
  */
-import * as core from '@actions/core'
+import * as core from '../../../common/runner-commands.js'
 import type { EndpointService } from './inputs.js'
 import type { LockLocation } from './backend.js'
 
@@ -24,7 +24,7 @@ export interface StateStore {
   get(name: string): string
 }
 
-/** The runner's state store through @actions/core. */
+/** The runner's state store: the GITHUB_STATE file and STATE_<name> variables. */
 export const coreState: StateStore = {
   save: (name, value) => core.saveState(name, value),
   get: (name) => core.getState(name),

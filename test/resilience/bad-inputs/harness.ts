@@ -65,7 +65,7 @@ export interface TableBase {
 // A stack frame as Node prints it: four spaces, "at", then the location.
 const STACK_FRAME = /^\s{4}at \S/
 
-/** Decodes the escapes that @actions/core applies to workflow command data. */
+/** Decodes the escapes of workflow command data (%25, %0D, %0A). */
 function decodeCommandData(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 }

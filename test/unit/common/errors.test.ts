@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals'
 
-jest.unstable_mockModule('@actions/core', () => ({ setSecret: jest.fn() }))
+jest.unstable_mockModule('../../../common/runner-commands.js', () => ({
+  setSecret: jest.fn(),
+}))
 
 // Imported after the mock is registered, because ESM imports are resolved
 // before the test body runs.

@@ -1,15 +1,17 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
 
 const printed: string[] = []
+let debugOn = true
 const record = (kind: string) => (message: string) => {
   printed.push(`${kind} ${message}`)
 }
-jest.unstable_mockModule('@actions/core', () => ({
+jest.unstable_mockModule('../../../common/runner-commands.js', () => ({
   setSecret: jest.fn(),
   info: record('info'),
   warning: record('warning'),
   error: record('error'),
   debug: record('debug'),
+  isDebug: () => debugOn,
   startGroup: record('startGroup'),
   endGroup: () => printed.push('endGroup'),
 }))
@@ -22,11 +24,12 @@ const { maskSecret, resetMasksForTests } =
 
 afterEach(() => {
   printed.length = 0
+  debugOn = true
   resetMasksForTests()
 })
 
 describe('actionsLogger', () => {
-  it('prints each level through core', () => {
+  it('prints each level as a workflow command', () => {
     actionsLogger.info('one')
     actionsLogger.warning('two')
     actionsLogger.error('three')
@@ -37,6 +40,13 @@ describe('actionsLogger', () => {
       'error three',
       'debug four',
     ])
+  })
+
+  it('prints debug lines only when step debug logging is on', () => {
+    debugOn = false
+    actionsLogger.debug('hidden')
+    actionsLogger.info('shown')
+    expect(printed).toEqual(['info shown'])
   })
 
   it('redacts every level', () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
 
 const setSecret = jest.fn<(secret: string) => void>()
-jest.unstable_mockModule('@actions/core', () => ({ setSecret }))
+jest.unstable_mockModule('../../../common/runner-commands.js', () => ({
+  setSecret,
+}))
 
 // The module under test is imported after the mock is registered, because
 // ESM imports are resolved before the test body runs.

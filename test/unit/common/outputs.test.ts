@@ -10,7 +10,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-jest.unstable_mockModule('@actions/core', () => ({ setSecret: jest.fn() }))
+jest.unstable_mockModule('../../../common/runner-commands.js', () => ({
+  setSecret: jest.fn(),
+}))
 
 // Imported after the mock is registered, because ESM imports are resolved
 // before the test body runs.
