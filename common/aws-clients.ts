@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { AWS_OPERATION_PROPERTY, errorMessage } from './errors.js'
 import type { Logger } from './log.js'
 
@@ -182,13 +181,15 @@ export function createAwsClient<C>(
     ),
   }
   if (attemptTimeoutMs !== undefined) {
-    // Without throwOnRequestTimeout, @smithy/node-http-handler (4.14) only
-    // logs a warning when requestTimeout passes and lets the request go on.
-    config.requestHandler = new NodeHttpHandler({
+    // The client builds its NodeHttpHandler from these options, so this
+    // module does not load the handler before a client is created. Without
+    // throwOnRequestTimeout, @smithy/node-http-handler (4.14) only logs a
+    // warning when requestTimeout passes and lets the request go on.
+    config.requestHandler = {
       connectionTimeout: attemptTimeoutMs,
       requestTimeout: attemptTimeoutMs,
       throwOnRequestTimeout: true,
-    })
+    }
   }
   const endpoint = endpointFor(serviceId, env)
   if (endpoint) {
