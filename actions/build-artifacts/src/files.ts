@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, type Stats } from 'node:fs'
-import { lstat, readdir } from 'node:fs/promises'
+import { createReadStream, lstatSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 
 /** One regular file of the frontend build folder. */
@@ -24,11 +23,11 @@ export async function listBuildFiles(dir: string): Promise<BuildFile[]> {
   const files: BuildFile[] = []
   const seen = new Map<string, string>()
 
-  async function visit(folder: string, relativeFolder: string): Promise<void> {
-    const entries = await readdir(folder, { withFileTypes: true })
-    // The files of a folder are stat'ed concurrently rather than one after
-    // another, which cuts the wall time of large build folders.
-    const pending: Array<{ relativePath: string; absolutePath: string }> = []
+  // Synchronous calls: a build folder of a few thousand files is read in
+  // tens of milliseconds, several times faster than with fs.promises, whose
+  // calls each wait for a thread-pool round trip. Nothing else runs yet.
+  function visit(folder: string, relativeFolder: string): void {
+    const entries = readdirSync(folder, { withFileTypes: true })
     for (const entry of entries) {
       const absolutePath = path.join(folder, entry.name)
       const raw = relativeFolder
@@ -41,7 +40,7 @@ export async function listBuildFiles(dir: string): Promise<BuildFile[]> {
         )
       }
       if (entry.isDirectory()) {
-        await visit(absolutePath, raw)
+        visit(absolutePath, raw)
         continue
       }
       if (!entry.isFile()) {
@@ -56,22 +55,17 @@ export async function listBuildFiles(dir: string): Promise<BuildFile[]> {
         )
       }
       seen.set(relativePath, raw)
-      pending.push({ relativePath, absolutePath })
-    }
-    const stats = await Promise.all(
-      pending.map((file) => lstat(file.absolutePath)),
-    )
-    for (const [index, file] of pending.entries()) {
-      const fileStats = stats[index] as Stats
+      const stats = lstatSync(absolutePath)
       files.push({
-        ...file,
-        size: fileStats.size,
-        mtimeMs: fileStats.mtimeMs,
+        relativePath,
+        absolutePath,
+        size: stats.size,
+        mtimeMs: stats.mtimeMs,
       })
     }
   }
 
-  await visit(dir, '')
+  visit(dir, '')
   return files.sort((a, b) =>
     a.relativePath < b.relativePath
       ? -1

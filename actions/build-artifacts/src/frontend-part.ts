@@ -197,7 +197,7 @@ export async function runPublish(
   }
 
   // The SDK client is created on first use: a publish that needs no
-  // multipart upload, index copy or deletion never loads the SDK.
+  // index copy or deletion never loads the SDK.
   let sdkClient: Promise<S3Client> | undefined
   const sdk = () => {
     sdkClient ??= import('@aws-sdk/client-s3').then(({ S3Client }) => {
@@ -217,7 +217,7 @@ export async function runPublish(
     region: inputs.awsRegion,
     env: ctx.env,
     credentials: signingCredentials(ctx.env, sdk),
-    maxSockets: publish.uploadConcurrency,
+    maxIdleConnections: publish.uploadConcurrency,
     now: () => ctx.clock.now(),
   })
   const signal = AbortSignal.any([
@@ -400,10 +400,11 @@ function signingCredentials(
 }
 
 /**
- * Turns off the SDK's optional CRC32 checksum of each request body: every
- * PutObject and UploadPart of publish carries Content-MD5, which S3 checks,
- * and the extra checksum costs client CPU on thousands of small uploads. Operations that require a checksum
- * (DeleteObjects) still get one. The SDK reads this setting per request.
+ * Turns off the SDK's optional CRC32 checksum of request bodies. The SDK
+ * client sends no object content here (uploads go through SignedS3Client,
+ * whose signed payload hashes S3 checks); an operation that requires a
+ * checksum (DeleteObjects) still gets one. The SDK reads this setting per
+ * request.
  */
 function skipOptionalChecksums(s3: S3Client): void {
   const config = s3.config as { requestChecksumCalculation?: unknown }

@@ -17,6 +17,9 @@ import {
 /** Files up to this size are read whole once for the scan and both hashes. */
 const WHOLE_READ_MAX_BYTES = 8 * 1024 * 1024
 
+/** Small files read between two turns of the event loop. */
+const YIELD_EVERY_FILES = 32
+
 /** Total size of the file contents that the pass keeps for the uploads. */
 export const KEPT_CONTENTS_MAX_BYTES = 64 * 1024 * 1024
 
@@ -55,11 +58,27 @@ export async function scanAndHash(
   let keptBytes = 0
   let scannedFiles = 0
   let skippedBinary = 0
+  let sinceYield = 0
+  let pause: Promise<void> | undefined
   const perFile = await mapLimit(
     files,
     opts.concurrency ?? 16,
     async (file) => {
       if (file.size <= WHOLE_READ_MAX_BYTES) {
+        // The synchronous reads below never return to the event loop, so
+        // without a pause the requests started beside this pass (the
+        // bucket listing of publish) would be sent only after it ends.
+        // Every worker waits for the same pause.
+        sinceYield += 1
+        if (sinceYield >= YIELD_EVERY_FILES) {
+          sinceYield = 0
+          pause = new Promise<void>((resolve) => setImmediate(resolve)).then(
+            () => {
+              pause = undefined
+            },
+          )
+        }
+        if (pause !== undefined) await pause
         // A synchronous read of a small file costs a fraction of
         // fs.promises.readFile (no FileHandle, no chunked reads), and at
         // most 8 MiB blocks the event loop for a few milliseconds.

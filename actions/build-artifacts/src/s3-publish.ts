@@ -19,9 +19,9 @@ import {
 import type { SignedS3Client } from './s3-signed-client.js'
 
 /**
- * Loads the AWS SDK's S3 module on first use. Publish sends its many small
- * requests through SignedS3Client, so a run without multipart uploads,
- * replaced index.html or deletions never loads the SDK.
+ * Loads the AWS SDK's S3 module on first use. Publish sends its listing,
+ * uploads and HEAD requests through SignedS3Client, so a run that replaces
+ * no index.html and deletes nothing never loads the SDK.
  */
 const sdkCommands = () => import('@aws-sdk/client-s3')
 
@@ -41,7 +41,7 @@ export const KEEP_FOLDER = '.deploy-kit/previous-index'
 export interface PublishOptions {
   /** Returns the SDK client, created on first use, for the operations SignedS3Client does not send. */
   sdk: () => Promise<S3Client>
-  /** Sends ListObjectsV2, HeadObject and the single-part PutObject requests. */
+  /** Sends ListObjectsV2, HeadObject, PutObject and the multipart upload requests. */
   signed: SignedS3Client
   bucket: string
   /** Key prefix without leading or trailing '/'; '' for the bucket root. */
@@ -506,44 +506,31 @@ async function uploadMultipart(
   headers: { contentType: string; cacheControl: string; sha256: string },
   semaphore: Semaphore,
 ): Promise<void> {
-  const { bucket, limits } = opts
   const { key, file } = entry
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE
-  const s3 = await opts.sdk()
-  const {
-    AbortMultipartUploadCommand,
-    CompleteMultipartUploadCommand,
-    CreateMultipartUploadCommand,
-    UploadPartCommand,
-  } = await sdkCommands()
-  const created = await semaphore.use(() =>
-    sendS3(
-      s3,
+  const limits = signedLimits(opts)
+  const uploadId = await semaphore.use(() =>
+    sendWithRetry(
       `S3 CreateMultipartUpload ${key}`,
-      (s3, abortSignal) =>
-        s3.send(
-          new CreateMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            ContentType: headers.contentType,
-            CacheControl: headers.cacheControl,
-            Metadata: { [SHA256_METADATA]: headers.sha256 },
-          }),
-          { abortSignal },
+      (abortSignal) =>
+        opts.signed.createMultipartUpload(
+          key,
+          {
+            contentType: headers.contentType,
+            cacheControl: headers.cacheControl,
+            metadata: { [SHA256_METADATA]: headers.sha256 },
+          },
+          abortSignal,
         ),
       limits,
     ),
   )
-  const uploadId = created.UploadId
-  if (uploadId === undefined) {
-    throw new Error(`S3 CreateMultipartUpload ${key} returned no upload id`)
-  }
 
   const partCount = Math.max(1, Math.ceil(file.size / partSize))
   const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1)
   try {
     const handle = await open(file.absolutePath, 'r')
-    let parts: Array<{ ETag: string; PartNumber: number }>
+    let parts: Array<{ partNumber: number; etag: string }>
     try {
       parts = await mapLimit(partNumbers, partCount, (partNumber) =>
         semaphore.use(async () => {
@@ -551,60 +538,49 @@ async function uploadMultipart(
           const length = Math.min(partSize, file.size - offset)
           const body = Buffer.alloc(length)
           await handle.read(body, 0, length, offset)
-          const result = await sendS3(
-            s3,
+          // The part's SHA-256 is its signed payload hash, which S3 checks.
+          const sha256 = createHash('sha256').update(body).digest('hex')
+          const etag = await sendWithRetry(
             `S3 UploadPart ${key} part ${partNumber} of ${partCount}`,
-            (s3, abortSignal) =>
-              s3.send(
-                new UploadPartCommand({
-                  Bucket: bucket,
-                  Key: key,
-                  UploadId: uploadId,
-                  PartNumber: partNumber,
-                  Body: body,
-                  ContentMD5: createHash('md5').update(body).digest('base64'),
-                }),
-                { abortSignal },
+            (abortSignal) =>
+              opts.signed.uploadPart(
+                key,
+                uploadId,
+                partNumber,
+                body,
+                sha256,
+                abortSignal,
               ),
             limits,
           )
-          if (result.ETag === undefined) {
-            throw new Error(
-              `S3 UploadPart ${key} part ${partNumber} returned no ETag`,
-            )
-          }
-          return { ETag: result.ETag, PartNumber: partNumber }
+          return { partNumber, etag }
         }),
       )
     } finally {
       await handle.close()
     }
     await semaphore.use(() =>
-      sendS3(
-        s3,
+      sendWithRetry(
         `S3 CompleteMultipartUpload ${key}`,
-        (s3, abortSignal) =>
-          s3.send(
-            new CompleteMultipartUploadCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: uploadId,
-              MultipartUpload: { Parts: parts },
-            }),
-            { abortSignal },
+        (abortSignal) =>
+          opts.signed.completeMultipartUpload(
+            key,
+            uploadId,
+            parts,
+            abortSignal,
           ),
         limits,
       ),
     )
   } catch (error) {
     opts.logger.warning(`Aborting the multipart upload of ${key}`)
-    await s3
-      .send(
-        new AbortMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-        }),
+    // Sent without the caller's signal, so that a cancelled run still frees
+    // the parts it stored, within one attempt timeout.
+    await opts.signed
+      .abortMultipartUpload(
+        key,
+        uploadId,
+        AbortSignal.timeout(opts.limits.attemptTimeoutMs),
       )
       .catch((abortError: unknown) =>
         opts.logger.warning(
