@@ -7,6 +7,7 @@
 import type { CommandResult } from '../../../common/exec.js'
 import { formatDuration } from '../../../common/duration.js'
 import { describeEnd } from '../../../common/exec.js'
+import type { Logger } from '../../../common/log.js'
 import type { Terraform } from './terraform.js'
 import { failureText } from './terraform.js'
 
@@ -42,6 +43,8 @@ export interface ApplyOptions {
   lockTimeoutArg: string
   timeoutMs: number
   graceMs: number
+  /** Logger of apply's lines (default: the Terraform object's logger). */
+  logger?: Logger
   onStart?: (running: Promise<CommandResult>) => void
 }
 
@@ -67,6 +70,7 @@ export async function applyPlan(
     {
       timeoutMs: opts.timeoutMs,
       graceMs: opts.graceMs,
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.onStart === undefined ? {} : { onStart: opts.onStart }),
     },
   )

@@ -111,6 +111,8 @@ export interface TerraformApplyInputs {
   version: string
   /** Absolute path of a binary to use instead of searching or installing. */
   binary?: string
+  /** Base URL of a release mirror, without a trailing slash. */
+  releaseMirror?: string
   cacheProviders: boolean
   backend: BackendSettings
   /** Root module variables; values from `name: value` lines are strings. */
@@ -149,6 +151,7 @@ export function readInputs(
   })
   const version = readVersion(reader, distribution)
   const binary = readBinary(reader, workspace)
+  const releaseMirror = readReleaseMirror(reader)
   const cacheProviders = reader.boolean('cache-providers', { required: true })
   const backend = readBackend(reader, version)
   const variables = readVariables(reader)
@@ -203,6 +206,7 @@ export function readInputs(
     distribution,
     version,
     ...(binary === undefined ? {} : { binary }),
+    ...(releaseMirror === undefined ? {} : { releaseMirror }),
     cacheProviders,
     backend,
     variables,
@@ -322,6 +326,31 @@ function readBinary(
     )
   }
   return binary
+}
+
+/**
+ * Reads `release-mirror`. The release paths are appended to it, so a query
+ * or a fragment would end up in the middle of the URL, and credentials
+ * would be printed in the download log line.
+ */
+function readReleaseMirror(reader: InputReader): string | undefined {
+  const url = reader.url('release-mirror')
+  if (url === undefined) return undefined
+  if (url.username !== '' || url.password !== '') {
+    reader.fail(
+      'release-mirror',
+      `${url.protocol}//***@${url.host}${url.pathname}`,
+      'Remove the user name and password from the URL: the download log prints it. Use a mirror that the runner reaches without credentials in the URL.',
+    )
+  }
+  if (url.search !== '' || url.hash !== '') {
+    reader.fail(
+      'release-mirror',
+      url.href,
+      'Give a base URL without ? query or # fragment, such as https://mirror.example.com/terraform: the action appends /<version>/<file> to it.',
+    )
+  }
+  return url.href.replace(/\/+$/, '')
 }
 
 function isExecutableFile(file: string): boolean {

@@ -1,12 +1,14 @@
 /**
  * Installs a Terraform or OpenTofu release into the runner's tool cache
  * (GitHub runners only): downloads the zip and the release's SHA256SUMS
- * file, checks the zip's SHA-256 against it, extracts and caches the
- * binary. The signature of SHA256SUMS is not checked.
+ * file, from the official releases or a mirror of them, checks the zip's
+ * SHA-256 against it, extracts and caches the binary. The signature of
+ * SHA256SUMS is not checked.
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { errorMessage } from '../../../common/errors.js'
 import type { Logger } from '../../../common/log.js'
 import type { Distribution } from './inputs.js'
 import { BINARY_NAME } from './terraform-binary.js'
@@ -30,12 +32,23 @@ const ARCHES: Record<string, string> = {
   ia32: '386',
 }
 
-/** Download addresses of a release for a platform and CPU. */
+/** Base URLs of the official releases, in the layout that `release-mirror` copies. */
+export const RELEASE_BASES: Record<Distribution, string> = {
+  terraform: 'https://releases.hashicorp.com/terraform',
+  opentofu: 'https://github.com/opentofu/opentofu/releases/download',
+}
+
+/**
+ * Download addresses of a release for a platform and CPU, under `base`
+ * (default: the official releases). Terraform's files sit in
+ * `<base>/<version>/`, OpenTofu's in `<base>/v<version>/`.
+ */
 export function releaseFor(
   distribution: Distribution,
   version: string,
   platform: NodeJS.Platform,
   arch: string,
+  base: string = RELEASE_BASES[distribution],
 ): Release {
   const os = PLATFORMS[platform]
   const cpu = ARCHES[arch]
@@ -44,21 +57,22 @@ export function releaseFor(
       `No ${distribution} release for ${platform}/${arch}. Install the binary before this step and set terraform-binary.`,
     )
   }
+  const root = base.replace(/\/+$/, '')
   if (distribution === 'terraform') {
-    const base = `https://releases.hashicorp.com/terraform/${version}`
+    const folder = `${root}/${version}`
     const zipName = `terraform_${version}_${os}_${cpu}.zip`
     return {
       zipName,
-      zipUrl: `${base}/${zipName}`,
-      sumsUrl: `${base}/terraform_${version}_SHA256SUMS`,
+      zipUrl: `${folder}/${zipName}`,
+      sumsUrl: `${folder}/terraform_${version}_SHA256SUMS`,
     }
   }
-  const base = `https://github.com/opentofu/opentofu/releases/download/v${version}`
+  const folder = `${root}/v${version}`
   const zipName = `tofu_${version}_${os}_${cpu}.zip`
   return {
     zipName,
-    zipUrl: `${base}/${zipName}`,
-    sumsUrl: `${base}/tofu_${version}_SHA256SUMS`,
+    zipUrl: `${folder}/${zipName}`,
+    sumsUrl: `${folder}/tofu_${version}_SHA256SUMS`,
   }
 }
 
@@ -73,11 +87,17 @@ export function checksumFor(sums: string, fileName: string): string {
   throw new Error(`The release's SHA256SUMS lists no ${fileName}`)
 }
 
+export interface InstallOptions {
+  /** Base URL of a mirror of the releases (the `release-mirror` input). */
+  mirror?: string
+}
+
 /** Installs the release (or finds it in the tool cache) and returns the binary's path. */
 export async function installRelease(
   distribution: Distribution,
   version: string,
   logger: Logger,
+  opts: InstallOptions = {},
 ): Promise<string> {
   const tc = await import('@actions/tool-cache')
   const tool = BINARY_NAME[distribution]
@@ -92,17 +112,40 @@ export async function installRelease(
     version,
     process.platform,
     process.arch,
+    opts.mirror,
   )
+  const source =
+    opts.mirror === undefined
+      ? 'the release'
+      : `the release-mirror ${opts.mirror}`
+  const download = async (url: string): Promise<string> => {
+    try {
+      return await tc.downloadTool(url)
+    } catch (error) {
+      throw new Error(
+        `Downloading ${url} failed: ${errorMessage(error)}. Check that ${source} has ${distribution} ${version} for this platform, or install the binary before this step and set terraform-binary.`,
+        { cause: error },
+      )
+    }
+  }
   logger.info(`Downloading ${release.zipUrl}`)
-  const zip = await tc.downloadTool(release.zipUrl)
-  const sums = await readFile(await tc.downloadTool(release.sumsUrl), 'utf8')
-  const expected = checksumFor(sums, release.zipName)
+  const zip = await download(release.zipUrl)
+  const sums = await readFile(await download(release.sumsUrl), 'utf8')
+  let expected: string
+  try {
+    expected = checksumFor(sums, release.zipName)
+  } catch (error) {
+    throw new Error(
+      `${release.sumsUrl} lists no SHA-256 for ${release.zipName}, so the download cannot be verified. Check that ${source} has the SHA256SUMS file of ${distribution} ${version} with a line for ${release.zipName}.`,
+      { cause: error },
+    )
+  }
   const actual = createHash('sha256')
     .update(await readFile(zip))
     .digest('hex')
   if (actual !== expected) {
     throw new Error(
-      `${release.zipName} has SHA-256 ${actual}, but the release lists ${expected}. The download is damaged or was altered; run the job again.`,
+      `${release.zipName} has SHA-256 ${actual}, but ${release.sumsUrl} lists ${expected}. The download is damaged or was altered; run the job again, and if it fails again, check the files of ${source}.`,
     )
   }
   logger.info(`Checksum of ${release.zipName} verified (${actual})`)

@@ -38,7 +38,8 @@ import { OUTPUTS } from './outputs.js'
 import { outputText, parseOutputsJson, stringsIn } from './outputs-json.js'
 import { planHash } from './plan-hash.js'
 import { countChanges, type ChangeCounts, type PlanJson } from './plan-json.js'
-import { runPlan, showPlan, StateLockedError } from './plan.js'
+import { HeldLogger } from './held-logger.js'
+import { runPlan, showPlan, StateLockedError, type PlanResult } from './plan.js'
 import { renderPlan, secretValues } from './render.js'
 import {
   clientEnv,
@@ -176,7 +177,11 @@ class Runner {
       env,
       logger: ctx.logger,
       install: (distribution, version) =>
-        installRelease(distribution, version, ctx.logger),
+        installRelease(distribution, version, ctx.logger, {
+          ...(inputs.releaseMirror === undefined
+            ? {}
+            : { mirror: inputs.releaseMirror }),
+        }),
       runVersion: (binary) =>
         runCommand(binary, ['version', '-json'], {
           env,
@@ -222,8 +227,17 @@ class Runner {
     await this.init(env)
     await providerCache.save()
     const planned = await this.plan()
-    if (inputs.mode === 'plan') await this.publish(planned)
-    if (inputs.mode === 'apply') await this.apply()
+    if (
+      inputs.mode === 'apply' &&
+      inputs.reviewedPlanHash === undefined &&
+      planned.hasChanges
+    ) {
+      await this.applyBesideShow(planned.result)
+    } else {
+      const plan = await this.readPlan(planned.result, planned.hasChanges)
+      if (inputs.mode === 'plan') await this.publish(plan)
+      if (inputs.mode === 'apply') await this.apply()
+    }
     await this.readOutputs()
     if (inputs.mode === 'drift') this.reportDrift()
   }
@@ -272,8 +286,8 @@ class Runner {
     }
   }
 
-  private async plan(): Promise<PlanJson> {
-    const { ctx, inputs } = this
+  private async plan(): Promise<PlanResult> {
+    const { inputs } = this
     const terraform = this.required()
     const varFiles = [...inputs.varFiles]
     if (Object.keys(inputs.variables).length > 0) {
@@ -281,7 +295,7 @@ class Runner {
       await writeFile(file, JSON.stringify(inputs.variables), { mode: 0o600 })
       varFiles.push(file)
     }
-    const { hasChanges, result } = await this.withLock('plan', (onStart) =>
+    const planned = await this.withLock('plan', (onStart) =>
       runPlan(terraform, {
         echo: false,
         planFile: this.planFile,
@@ -293,12 +307,38 @@ class Runner {
         onStart,
       }),
     )
-    const plan = await showPlan(terraform, this.planFile, this.remaining())
+    return planned
+  }
+
+  /** Runs `show -json` of the saved plan, then reports it with reportPlan. */
+  private async readPlan(
+    planOutput: CommandResult,
+    hasChanges: boolean,
+  ): Promise<PlanJson> {
+    const plan = await showPlan(
+      this.required(),
+      this.planFile,
+      this.remaining(),
+    )
+    this.reportPlan(plan, planOutput, hasChanges)
+    return plan
+  }
+
+  /**
+   * Masks the plan's secret values, then prints plan's held output, the
+   * plan line and the summary, and sets the hash and the counts.
+   */
+  private reportPlan(
+    plan: PlanJson,
+    planOutput: CommandResult,
+    hasChanges: boolean,
+  ): void {
+    const { ctx } = this
     // Plan's own output shows values under secret-looking names that the
     // configuration did not mark sensitive; it is printed once they are
     // registered as secrets.
     for (const value of secretValues(plan)) maskSecret(value)
-    for (const line of result.stdout.split(/\r?\n/)) ctx.logger.info(line)
+    for (const line of planOutput.stdout.split(/\r?\n/)) ctx.logger.info(line)
     const hash = planHash(plan)
     const counts = countChanges(plan)
     Object.assign(this.facts, { hasChanges, hash, counts })
@@ -308,7 +348,67 @@ class Runner {
         : `Plan: no changes; plan hash ${hash}`,
     )
     ctx.summary.paragraph(renderPlan(plan, { planHash: hash }))
-    return plan
+  }
+
+  /**
+   * Applies a plan with changes when no reviewed-plan-hash is given, with
+   * `show -json` of the plan running at the same time. Both read the saved
+   * plan file, and show takes no state lock. Apply's log lines are held
+   * until show's secret values are masked and plan's output is printed.
+   * When show fails, apply's output stays unprinted and the step fails
+   * after apply ends, with the plan hash and the counts unset.
+   */
+  private async applyBesideShow(planOutput: CommandResult): Promise<void> {
+    const { ctx, inputs, facts } = this
+    const terraform = this.required()
+    ctx.logger.info(
+      "Applying the fresh plan (no reviewed-plan-hash given). terraform show -json of the plan runs beside terraform apply, and apply's output is held until the plan is read and its secret values are masked.",
+    )
+    facts.hasChanges = true
+
+    const applyOutput = new HeldLogger(ctx.logger)
+    const showing = showPlan(terraform, this.planFile, this.remaining())
+    const applying = this.withLock('apply', (onStart) =>
+      applyPlan(terraform, {
+        planFile: this.planFile,
+        lockTimeoutArg: this.lockTimeout,
+        timeoutMs: this.remaining(),
+        graceMs: inputs.gracePeriodMs,
+        logger: applyOutput,
+        onStart,
+      }),
+    )
+    // Apply's rejection is read below, after show has ended.
+    applying.catch(() => undefined)
+
+    let showFailure: unknown
+    try {
+      this.reportPlan(await showing, planOutput, true)
+      applyOutput.release()
+    } catch (error) {
+      showFailure = error
+      applyOutput.withhold()
+      ctx.logger.error(
+        `${errorMessage(error)}\nterraform apply keeps running; its output is not printed, because the values to mask are unknown without the plan's JSON.`,
+      )
+    }
+
+    try {
+      await applying
+      facts.applied = true
+    } catch (error) {
+      // NOTE: when show failed too, the tail of apply's stderr in this
+      // error is printed without the plan's secret values masked.
+      if (error instanceof ApplyError) facts.inProgress = error.inProgress
+      throw error
+    }
+
+    if (showFailure !== undefined) {
+      throw new Error(
+        `terraform apply succeeded, but terraform show -json of the plan failed, so plan-hash and the change counts are not set (${applyOutput.withheld} lines of apply's output not printed): ${errorMessage(showFailure)}`,
+        { cause: showFailure },
+      )
+    }
   }
 
   private async publish(plan: PlanJson): Promise<void> {

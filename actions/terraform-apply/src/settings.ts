@@ -23,6 +23,7 @@ export function describeSettings(
     ['distribution', inputs.distribution],
     ['terraform-version', inputs.version],
     ['terraform-binary', inputs.binary ?? '(PATH or install)'],
+    ['release-mirror', inputs.releaseMirror ?? '(the official releases)'],
     ['cache-providers', String(inputs.cacheProviders)],
     ['backend-bucket', backend.bucket],
     ['backend-key', backend.key],

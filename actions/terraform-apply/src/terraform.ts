@@ -32,6 +32,8 @@ export interface CommandOptions {
   graceMs?: number
   /** Logs each output line (default true). */
   echo?: boolean
+  /** Logger of this command's lines (default: the Terraform object's logger). */
+  logger?: Logger
   /** Called with the child's pid-independent promise while it runs. */
   onStart?: (running: Promise<CommandResult>) => void
 }
@@ -63,7 +65,7 @@ export class Terraform {
     const running = runCommand(cmd, fullArgs, {
       cwd: this.cwd,
       env: this.env,
-      logger: this.logger,
+      logger: opts.logger ?? this.logger,
       ...(this.cancellation === undefined
         ? {}
         : { cancellation: this.cancellation }),

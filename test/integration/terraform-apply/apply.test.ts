@@ -91,12 +91,14 @@ describe('terraform-apply against moto', () => {
     }
   }
 
+  let planned: StepResult
   let first: StepResult
   let second: StepResult
 
   beforeAll(async () => {
     workspace = workspaceWith('infra', AWS_CONFIG)
     stateBucket = await createBucket(uniqueName('kit-tfa-state'))
+    planned = await step('plan')
     first = await step('apply')
     second = await step('apply')
   }, 300_000)
@@ -114,6 +116,44 @@ describe('terraform-apply against moto', () => {
     expect(first.outputs['terraform-version']).toBe('1.11.4')
     expect(await settingTag()).toBe('first')
     expect(await listKeys(stateBucket)).toEqual([stateKey])
+  })
+
+  it('reports the plan as plan mode does', () => {
+    expect(planned.exitCode).toBe(0)
+    expect(first.stdout).toContain('runs beside terraform apply')
+    for (const name of [
+      'has-changes',
+      'plan-hash',
+      'add-count',
+      'change-count',
+      'replace-count',
+      'destroy-count',
+    ]) {
+      expect(first.outputs[name]).toBe(planned.outputs[name])
+    }
+    expect(first.outputs['plan-hash']).toMatch(/^[0-9a-f]{64}$/)
+    const rendering = readFileSync(
+      path.join(
+        planned.runnerTemp,
+        'terraform-apply-artifacts',
+        'terraform-plan',
+        'plan.md',
+      ),
+      'utf8',
+    )
+    expect(first.summary).toContain(rendering.trim())
+    const details = (
+      JSON.parse(first.outputs['record-json'] ?? '{}') as {
+        details: Record<string, unknown>
+      }
+    ).details
+    expect(details['plan_hash']).toBe(planned.outputs['plan-hash'])
+    expect(details['changes']).toEqual({
+      add: 4,
+      change: 0,
+      replace: 0,
+      destroy: 0,
+    })
   })
 
   it('applies nothing without changes', () => {

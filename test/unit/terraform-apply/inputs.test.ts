@@ -255,6 +255,25 @@ describe('terraform-apply readInputs', () => {
     expect(inputs.binary).toBe(path.join(workspace, 'bin', 'terraform'))
   })
 
+  it('reads release-mirror without a trailing slash', () => {
+    const inputs = read({
+      'release-mirror': 'http://127.0.0.1:8080/releases/terraform/',
+    })
+
+    expect(inputs.releaseMirror).toBe(
+      'http://127.0.0.1:8080/releases/terraform',
+    )
+    expect(read({}).releaseMirror).toBeUndefined()
+  })
+
+  it('hides mirror credentials in the error', () => {
+    const error = readError({
+      'release-mirror': 'https://user:Mirror-Pass-81@mirror.example.com/tf',
+    })
+
+    expect(error.message).not.toContain('Mirror-Pass-81')
+  })
+
   it('reads comment settings and masks the token', () => {
     const comment = read({ 'comment-on-pr': 'true', 'pr-number': '42' }).comment
     const token = TEST_GITHUB_CONTEXT['github.token'] ?? ''
@@ -441,6 +460,24 @@ describe('terraform-apply readInputs', () => {
       { 'lock-timeout': '20m' },
       'lock-timeout',
       "raise 'timeout'",
+    ],
+    [
+      'mirror not http',
+      { 'release-mirror': 'ftp://mirror.example.com/terraform' },
+      'release-mirror',
+      'absolute http or https URL',
+    ],
+    [
+      'mirror with query',
+      { 'release-mirror': 'https://mirror.example.com/terraform?version=1' },
+      'release-mirror',
+      'without ? query or # fragment',
+    ],
+    [
+      'mirror with credentials',
+      { 'release-mirror': 'https://user:Mirror-Pass-81@mirror.example.com/tf' },
+      'release-mirror',
+      'Remove the user name and password',
     ],
     [
       'encrypt yes',

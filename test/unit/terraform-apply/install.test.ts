@@ -27,6 +27,38 @@ describe('release downloads', () => {
     expect(release.sumsUrl).toMatch(/tofu_1\.10\.6_SHA256SUMS$/)
   })
 
+  it('names Terraform files under a mirror', () => {
+    const release = releaseFor(
+      'terraform',
+      '1.11.4',
+      'linux',
+      'arm64',
+      'http://127.0.0.1:8080/hashicorp/terraform/',
+    )
+    expect(release.zipUrl).toBe(
+      'http://127.0.0.1:8080/hashicorp/terraform/1.11.4/terraform_1.11.4_linux_arm64.zip',
+    )
+    expect(release.sumsUrl).toBe(
+      'http://127.0.0.1:8080/hashicorp/terraform/1.11.4/terraform_1.11.4_SHA256SUMS',
+    )
+  })
+
+  it('names OpenTofu files under a mirror', () => {
+    const release = releaseFor(
+      'opentofu',
+      '1.10.6',
+      'linux',
+      'x64',
+      'https://mirror.example.com/tofu',
+    )
+    expect(release.zipUrl).toBe(
+      'https://mirror.example.com/tofu/v1.10.6/tofu_1.10.6_linux_amd64.zip',
+    )
+    expect(release.sumsUrl).toBe(
+      'https://mirror.example.com/tofu/v1.10.6/tofu_1.10.6_SHA256SUMS',
+    )
+  })
+
   it('rejects an unknown platform', () => {
     expect(() => releaseFor('terraform', '1.11.4', 'aix', 'ppc64')).toThrow(
       /terraform-binary/,
