@@ -23,6 +23,7 @@ import {
 import { delimiter, join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ensureBaseImage } from './base-image.js'
+import { seedPluginCache } from './plugin-cache.js'
 import {
   writeContainersConfig,
   writeRegistriesConfig,
@@ -273,6 +274,9 @@ export async function startStack(
       mirrorDir: mirror,
       pluginCacheDir: paths.pluginCache,
     })
+    for (const provider of seedPluginCache(mirror, paths.pluginCache)) {
+      log(`added ${provider} to the Terraform plugin cache`)
+    }
 
     const env: Record<string, string> = {
       AWS_REGION: region,
