@@ -293,7 +293,7 @@ export class InputReader {
     try {
       parsed = new URL(value)
     } catch {
-      return this.fail(name, value, expected)
+      return this.fail(name, redactUrl(value), expected)
     }
     if (!protocols.includes(parsed.protocol)) {
       const hasCredentials = parsed.username !== '' || parsed.password !== ''

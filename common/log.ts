@@ -12,10 +12,12 @@ export interface Logger {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>
 }
 
-// A line that starts with '::' would be read by the runner as a workflow
-// command, so text from outside (command output, service errors) could set
-// outputs or masks. Such text is printed between stop-commands markers.
-const COMMAND_LINE = /^\s*::/m
+// The runner reads a line as a workflow command when it starts with '::'
+// after leading white space. It also reads the older '##[name]data' form
+// found anywhere in a line (ActionCommand.TryParse in actions/runner).
+// Text from outside, such as command output or service errors, could so set
+// outputs or masks, and it is printed between stop-commands markers.
+const COMMAND_LINE = /^\s*::|##\[/m
 
 function printInfo(message: string): void {
   const text = redact(message)

@@ -143,7 +143,9 @@ export function redactUrl(url: string | URL): string {
   try {
     parsed = new URL(url.toString())
   } catch {
-    const text = url.toString().replace(/(\/\/)[^/@\s]+@/, `$1${MASK}@`)
+    // A value that does not parse may still carry credentials, with a '/'
+    // or a space in them, so everything from '//' to the last '@' is hidden.
+    const text = url.toString().replace(/(\/\/).*@/s, `$1${MASK}@`)
     return redact(text)
   }
 

@@ -28,9 +28,9 @@ export interface HttpPoolOptions {
 
 export interface HttpRequest {
   method: string
-  /** Path and query, already encoded. */
+  /** Path and query, already percent-encoded (request() rejects a space or a control character). */
   target: string
-  /** Header names and values; each is sent as given. */
+  /** Header names and values, sent as given (request() rejects one that would break the head). */
   headers: Record<string, string>
   body?: Buffer
   signal: AbortSignal
@@ -59,6 +59,18 @@ const HEAD_END = Buffer.from('\r\n\r\n')
 const CRLF = Buffer.from('\r\n')
 /** Response heads beyond this size are rejected. */
 const MAX_HEAD_BYTES = 64 * 1024
+/** A token of RFC 9110 section 5.6.2: a method or a header name. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/**
+ * A header value as node:http accepts it: tab, visible ASCII, space and
+ * obs-text. The head is written as latin1, so a character above U+00FF
+ * would lose its high byte, and U+010A would become LF.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+/** An already encoded origin-form or absolute-form request target. */
+const REQUEST_TARGET = /^[\x21-\x7e]+$/
+/** Hex digits of the largest chunk size below 2^53, after leading zeros. */
+const MAX_CHUNK_SIZE_DIGITS = 13
 
 type BodyFraming =
   | { kind: 'none' }
@@ -175,25 +187,28 @@ export class ResponseParser {
       ? !/\bclose\b/.test(connection)
       : /\bkeep-alive\b/.test(connection)
 
-    const transferEncoding = (headers['transfer-encoding'] ?? '').toLowerCase()
+    const transferEncoding = headers['transfer-encoding']
     if (this.method === 'HEAD' || status === 204 || status === 304) {
       this.framing = { kind: 'none' }
-    } else if (transferEncoding !== '') {
-      if (!/\bchunked\s*$/.test(transferEncoding)) {
+    } else if (transferEncoding !== undefined) {
+      const codings = transferEncoding.toLowerCase().split(',')
+      if (codings[codings.length - 1]?.trim() !== 'chunked') {
+        // RFC 9112 section 6.3: without chunked as the last coding, the
+        // body ends when the server closes the connection.
         this.framing = { kind: 'close' }
         this.keepAlive = false
       } else {
         this.framing = { kind: 'chunked' }
+        // Content-Length beside Transfer-Encoding may be an attempt at
+        // response splitting (RFC 9112 section 6.3), so the connection
+        // is not trusted for another request.
+        if (headers['content-length'] !== undefined) this.keepAlive = false
       }
     } else if (headers['content-length'] !== undefined) {
-      const length = Number(headers['content-length'])
-      if (!Number.isSafeInteger(length) || length < 0) {
-        throw new HttpConnectionError(
-          `The server sent an invalid Content-Length: ${JSON.stringify(headers['content-length'])}`,
-          'ERR_HTTP_PARSE',
-        )
+      this.framing = {
+        kind: 'length',
+        remaining: parseContentLength(headers['content-length']),
       }
-      this.framing = { kind: 'length', remaining: length }
     } else {
       this.framing = { kind: 'close' }
       this.keepAlive = false
@@ -238,8 +253,11 @@ export class ResponseParser {
           if (line === '') return this.finishWithoutExtraBytes()
           continue
         }
-        const size = /^([0-9a-fA-F]+)\s*(?:;.*)?$/.exec(line)
-        if (size === null) {
+        const size = /^0*([0-9a-fA-F]+)\s*(?:;.*)?$/.exec(line)
+        if (
+          size === null ||
+          (size[1] as string).length > MAX_CHUNK_SIZE_DIGITS
+        ) {
           throw new HttpConnectionError(
             `The server sent an invalid chunk size line: ${JSON.stringify(line.slice(0, 80))}`,
             'ERR_HTTP_PARSE',
@@ -283,6 +301,55 @@ export class ResponseParser {
   }
 }
 
+/**
+ * Parses Content-Length: digits only (RFC 9112 section 6.2), or a list of
+ * equal values when the header was repeated (RFC 9110 section 8.6).
+ */
+function parseContentLength(value: string): number {
+  const values = value.split(',').map((item) => item.trim())
+  const first = values[0] as string
+  const length = /^\d+$/.test(first) ? Number(first) : Number.NaN
+  if (!Number.isSafeInteger(length) || values.some((item) => item !== first)) {
+    throw new HttpConnectionError(
+      `The server sent an invalid Content-Length: ${JSON.stringify(value.slice(0, 80))}`,
+      'ERR_HTTP_PARSE',
+    )
+  }
+  return length
+}
+
+/**
+ * Builds the request line and headers, or throws a TypeError for a method,
+ * target or header that would break the message framing.
+ */
+function requestHead(request: HttpRequest): string {
+  if (!TOKEN.test(request.method)) {
+    throw new TypeError(
+      `The request method ${JSON.stringify(request.method)} is not a valid token`,
+    )
+  }
+  if (!REQUEST_TARGET.test(request.target)) {
+    throw new TypeError(
+      `The request target ${JSON.stringify(request.target)} contains a space, a control character or a non-ASCII character, which must be percent-encoded`,
+    )
+  }
+  let head = `${request.method} ${request.target} HTTP/1.1\r\n`
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!TOKEN.test(name)) {
+      throw new TypeError(
+        `The header name ${JSON.stringify(name)} is not a valid token`,
+      )
+    }
+    if (!HEADER_VALUE.test(value)) {
+      throw new TypeError(
+        `The header ${JSON.stringify(name)} contains a character that is not allowed in a header value (a control character other than tab, or one above U+00FF)`,
+      )
+    }
+    head += `${name}: ${value}\r\n`
+  }
+  return `${head}\r\n`
+}
+
 /** Abort error shaped like the one node:http rejects with. */
 function abortError(signal: AbortSignal): Error {
   const error = new Error('The operation was aborted', {
@@ -312,6 +379,7 @@ export class HttpPool {
   /** Sends one request and reads its whole response. */
   async request(request: HttpRequest): Promise<HttpResponse> {
     if (request.signal.aborted) throw abortError(request.signal)
+    const head = requestHead(request)
     const reused = this.idle.pop()
     reused?.detach()
     const socket = reused?.socket ?? this.connect()
@@ -369,19 +437,6 @@ export class HttpPool {
       socket.on('error', onError)
       request.signal.addEventListener('abort', onAbort, { once: true })
 
-      let head = `${request.method} ${request.target} HTTP/1.1\r\n`
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
-          fail(
-            new TypeError(
-              `The header ${JSON.stringify(name)} contains a line break`,
-            ),
-          )
-          return
-        }
-        head += `${name}: ${value}\r\n`
-      }
-      head += '\r\n'
       socket.cork()
       socket.write(head, 'latin1')
       if (request.body !== undefined && request.body.length > 0) {

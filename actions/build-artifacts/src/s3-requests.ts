@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3'
+import { realSleep } from '../../../common/clock.js'
 import { retry, isTransientAwsError } from '../../../common/retry.js'
 import type { Logger } from '../../../common/log.js'
 
@@ -48,15 +49,17 @@ export async function sendWithRetry<T>(
     async () => {
       // One controller per attempt, aborted by the attempt timeout or the
       // caller's signal. It costs less than AbortSignal.timeout and .any per
-      // request, and its listener is removed when the attempt ends.
+      // request, and it leaves the caller's signal when the attempt ends.
       const controller = new AbortController()
       let timedOut = false
       const timer = setTimeout(() => {
         timedOut = true
         controller.abort()
       }, limits.attemptTimeoutMs)
-      const onAbort = () => controller.abort(limits.signal?.reason)
-      limits.signal?.addEventListener('abort', onAbort, { once: true })
+      const leave =
+        limits.signal === undefined
+          ? undefined
+          : followAbort(limits.signal, controller)
       try {
         return await call(controller.signal)
       } catch (error) {
@@ -71,7 +74,7 @@ export async function sendWithRetry<T>(
         throw error
       } finally {
         clearTimeout(timer)
-        limits.signal?.removeEventListener('abort', onAbort)
+        leave?.()
       }
     },
     {
@@ -81,8 +84,69 @@ export async function sendWithRetry<T>(
         isAttemptTimeout(error) || isTransientAwsError(error),
       logger: limits.logger,
       signal: limits.signal,
+      sleep: sleepFollowing,
     },
   )
+}
+
+/** The attempts in flight that one caller's signal aborts, and its listener. */
+interface Followers {
+  controllers: Set<AbortController>
+  onAbort: () => void
+}
+
+const followersBySignal = new WeakMap<AbortSignal, Followers>()
+
+/**
+ * Aborts `controller` when `signal` aborts; returns the function that stops
+ * this. The attempts in flight that share a signal share one listener on
+ * it, because Node.js warns (MaxListenersExceededWarning) from the 11th
+ * listener on one AbortSignal and publish runs 16 attempts at once by
+ * default. The listener is removed when the last attempt leaves.
+ */
+function followAbort(
+  signal: AbortSignal,
+  controller: AbortController,
+): () => void {
+  if (signal.aborted) {
+    controller.abort(signal.reason)
+    return () => undefined
+  }
+  let followers = followersBySignal.get(signal)
+  if (followers === undefined) {
+    const controllers = new Set<AbortController>()
+    const onAbort = () => {
+      followersBySignal.delete(signal)
+      for (const each of controllers) each.abort(signal.reason)
+    }
+    followers = { controllers, onAbort }
+    followersBySignal.set(signal, followers)
+    signal.addEventListener('abort', onAbort, { once: true })
+  }
+  followers.controllers.add(controller)
+  const joined = followers
+  return () => {
+    joined.controllers.delete(controller)
+    if (
+      joined.controllers.size === 0 &&
+      followersBySignal.get(signal) === joined
+    ) {
+      followersBySignal.delete(signal)
+      signal.removeEventListener('abort', joined.onAbort)
+    }
+  }
+}
+
+/** Sleeps between attempts; shares the listener on `signal` as the attempts do. */
+async function sleepFollowing(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal === undefined) return realSleep(ms)
+  const controller = new AbortController()
+  const leave = followAbort(signal, controller)
+  try {
+    await realSleep(ms, controller.signal)
+  } finally {
+    leave()
+  }
 }
 
 /** A counting semaphore that bounds the S3 requests in flight. */

@@ -5,6 +5,7 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { InputReader } from '../../../common/inputs.js'
+import { redactUrl } from '../../../common/masking.js'
 import { declaredBackends } from './backend-block.js'
 import {
   checkNotLonger,
@@ -343,10 +344,12 @@ function readReleaseMirror(reader: InputReader): string | undefined {
       'Remove the user name and password from the URL: the download log prints it. Use a mirror that the runner reaches without credentials in the URL.',
     )
   }
-  if (url.search !== '' || url.hash !== '') {
+  // An empty query or fragment ('https://host/tf?') leaves url.search and
+  // url.hash empty but stays in href, where the appended path would follow.
+  if (/[?#]/.test(url.href)) {
     reader.fail(
       'release-mirror',
-      url.href,
+      redactUrl(url),
       'Give a base URL without ? query or # fragment, such as https://mirror.example.com/terraform: the action appends /<version>/<file> to it.',
     )
   }

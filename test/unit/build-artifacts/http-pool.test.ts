@@ -204,9 +204,79 @@ describe('ResponseParser', () => {
       'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab',
       /after the end of the response/,
     ],
+    [
+      'a hexadecimal Content-Length',
+      'HTTP/1.1 200 OK\r\nContent-Length: 0x3\r\n\r\nabc',
+      /invalid Content-Length/,
+    ],
+    [
+      'a Content-Length with an exponent',
+      'HTTP/1.1 200 OK\r\nContent-Length: 3e0\r\n\r\nabc',
+      /invalid Content-Length/,
+    ],
+    [
+      'a Content-Length with a sign',
+      'HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\nabc',
+      /invalid Content-Length/,
+    ],
+    [
+      'an empty Content-Length',
+      'HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n',
+      /invalid Content-Length/,
+    ],
+    [
+      'differing Content-Length values',
+      'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc',
+      /invalid Content-Length/,
+    ],
+    [
+      'a chunk size above 2^53 - 1',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20000000000001\r\nab',
+      /invalid chunk size/,
+    ],
   ])('rejects %s', (_name, text, message) => {
     const parser = new ResponseParser('GET')
     expect(() => parser.push(Buffer.from(text))).toThrow(message)
+  })
+
+  it('reads chunk sizes with leading zeros', () => {
+    const parser = new ResponseParser('GET')
+    const text =
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      '00000000000000000003\r\nabc\r\n000\r\n\r\n'
+    expect(parser.push(Buffer.from(text))).toBe(true)
+    expect(parser.response().body.toString()).toBe('abc')
+  })
+
+  it('accepts repeated equal Content-Length values', () => {
+    const parser = new ResponseParser('GET')
+    const text =
+      'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc'
+    expect(parser.push(Buffer.from(text))).toBe(true)
+    expect(parser.response().body.toString()).toBe('abc')
+  })
+
+  it('closes after chunked with Content-Length', () => {
+    // Both framings in one response hint at response splitting, so the
+    // chunked coding frames the body and the connection is not reused.
+    const parser = new ResponseParser('GET')
+    const text =
+      'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      '3\r\nabc\r\n0\r\n\r\n'
+    expect(parser.push(Buffer.from(text))).toBe(true)
+    expect(parser.response().body.toString()).toBe('abc')
+    expect(parser.keepAlive).toBe(false)
+  })
+
+  it('reads to the end when chunked is not the last coding', () => {
+    for (const coding of ['x-chunked', 'chunked, gzip']) {
+      const parser = new ResponseParser('GET')
+      const head = `HTTP/1.1 200 OK\r\nTransfer-Encoding: ${coding}\r\n\r\n`
+      expect(parser.push(Buffer.from(`${head}3\r\nabc`))).toBe(false)
+      expect(parser.end()).toBe(true)
+      expect(parser.response().body.toString()).toBe('3\r\nabc')
+      expect(parser.keepAlive).toBe(false)
+    }
   })
 
   it('rejects a head larger than 64 KiB', () => {
@@ -364,9 +434,46 @@ describe('HttpPool', () => {
       pool(server.port).request(
         get('/', { headers: { host: 'h', 'x-a': 'one\r\nx-b: two' } }),
       ),
-    ).rejects.toThrow(/"x-a" contains a line break/)
+    ).rejects.toThrow(/header "x-a" contains a character/)
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(received).toEqual([])
+  })
+
+  it.each([
+    [
+      'a header value that latin1 turns into CR LF',
+      get('/', { headers: { host: 'h', 'x-a': 'one\u010d\u010ax-b: two' } }),
+      /header "x-a" contains a character/,
+    ],
+    [
+      'a header value with NUL',
+      get('/', { headers: { host: 'h', 'x-a': 'one\u0000' } }),
+      /header "x-a" contains a character/,
+    ],
+    [
+      'a header name with a space',
+      get('/', { headers: { host: 'h', 'x a': 'one' } }),
+      /header name "x a" is not a valid token/,
+    ],
+    [
+      'a target with a line break',
+      get('/a\r\nx-b: two'),
+      /request target "\/a\\r\\nx-b: two" contains a space, a control character/,
+    ],
+    ['a target with a space', get('/a b'), /request target "\/a b"/],
+    ['a method with a space', get('/', { method: 'GET /' }), /method "GET \/"/],
+  ])('rejects %s before sending', async (_name, request, message) => {
+    const received: string[] = []
+    const server = await rawServer((socket) =>
+      onRequests(socket, (head) => {
+        received.push(head)
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+      }),
+    )
+    await expect(pool(server.port).request(request)).rejects.toThrow(message)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(received).toEqual([])
+    expect(server.connections()).toBe(0)
   })
 
   it('speaks TLS and verifies the certificate', async () => {

@@ -73,6 +73,21 @@ describe('actionsLogger', () => {
     expect(printed[2]).toBe(`info ::${token}::`)
   })
 
+  it.each([
+    ['mid-line', 'S3 returned: ##[set-output name=x;]y'],
+    ['on a later line', 'output:\n  ##[add-mask]value'],
+  ])('stops commands in ##[ text %s', (_name, message) => {
+    // The runner also reads the older '##[name]data' form, found anywhere
+    // in a line.
+    actionsLogger.info(message)
+    expect(printed).toHaveLength(3)
+    const start = printed[0] ?? ''
+    expect(start).toMatch(/^info ::stop-commands::[0-9a-f-]{36}$/)
+    const token = start.slice('info ::stop-commands::'.length)
+    expect(printed[1]).toBe(`info ${message}`)
+    expect(printed[2]).toBe(`info ::${token}::`)
+  })
+
   it('groups and ends after success', async () => {
     const result = await actionsLogger.group('Deploy secret-xyz1', async () => {
       actionsLogger.info('inside')

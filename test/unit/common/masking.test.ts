@@ -144,6 +144,8 @@ describe('redactUrl', () => {
     ['https://example.com/a%20b?q=a+b', 'https://example.com/a%20b?q=a+b'],
     ['http://127.0.0.1:8080/health', 'http://127.0.0.1:8080/health'],
     ['not a url //user:pw@host', 'not a url //***@host'],
+    ['https://user:p/w@host:99999/x', 'https://***@host:99999/x'],
+    ['https://user:p w@host:99999/x', 'https://***@host:99999/x'],
   ])('redacts %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected)
   })

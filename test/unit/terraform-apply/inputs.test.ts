@@ -274,6 +274,47 @@ describe('terraform-apply readInputs', () => {
     expect(error.message).not.toContain('Mirror-Pass-81')
   })
 
+  it.each([
+    [
+      'an invalid port',
+      'https://user:Mirror-Pass-81@mirror.example.com:99999/tf',
+    ],
+    [
+      'a space in the host',
+      'https://user:Mirror-Pass-81@mirror example.com/tf',
+    ],
+    [
+      'a slash in the password',
+      'https://user:Mirror/Pass-81@mirror.example.com/tf',
+    ],
+    ['a non-http scheme', 'ftp://user:Mirror-Pass-81@mirror.example.com/tf'],
+  ])('hides mirror credentials with %s', (_name, value) => {
+    const error = readError({ 'release-mirror': value })
+
+    expect(error.message).toContain("Invalid input 'release-mirror'")
+    expect(error.message).not.toContain('Mirror-Pass-81')
+    expect(error.message).not.toContain('Mirror/Pass-81')
+  })
+
+  it('hides a secret query parameter of the mirror', () => {
+    const error = readError({
+      'release-mirror': 'https://mirror.example.com/tf?token=Mirror-Token-81',
+    })
+
+    expect(error.message).toContain('without ? query or # fragment')
+    expect(error.message).toContain('token=***')
+    expect(error.message).not.toContain('Mirror-Token-81')
+  })
+
+  it.each([
+    ['an empty query', 'https://mirror.example.com/tf?'],
+    ['an empty fragment', 'https://mirror.example.com/tf#'],
+  ])('rejects a mirror with %s', (_name, value) => {
+    const error = readError({ 'release-mirror': value })
+
+    expect(error.message).toContain('without ? query or # fragment')
+  })
+
   it('reads comment settings and masks the token', () => {
     const comment = read({ 'comment-on-pr': 'true', 'pr-number': '42' }).comment
     const token = TEST_GITHUB_CONTEXT['github.token'] ?? ''
