@@ -641,7 +641,7 @@ class InputReader {
             parsed = new URL(value);
         }
         catch {
-            return this.fail(name, value, expected);
+            return this.fail(name, (0,masking/* redactUrl */.BO)(value), expected);
         }
         if (!protocols.includes(parsed.protocol)) {
             const hasCredentials = parsed.username !== '' || parsed.password !== '';
@@ -745,10 +745,12 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 
 
 
-// A line that starts with '::' would be read by the runner as a workflow
-// command, so text from outside (command output, service errors) could set
-// outputs or masks. Such text is printed between stop-commands markers.
-const COMMAND_LINE = /^\s*::/m;
+// The runner reads a line as a workflow command when it starts with '::'
+// after leading white space. It also reads the older '##[name]data' form
+// found anywhere in a line (ActionCommand.TryParse in actions/runner).
+// Text from outside, such as command output or service errors, could so set
+// outputs or masks, and it is printed between stop-commands markers.
+const COMMAND_LINE = /^\s*::|##\[/m;
 function printInfo(message) {
     const text = (0,masking/* redact */.E$)(message);
     if (!COMMAND_LINE.test(text)) {
@@ -2087,6 +2089,18 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 /** Response heads beyond this size are rejected. */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** A token of RFC 9110 section 5.6.2: a method or a header name. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * A header value as node:http accepts it: tab, visible ASCII, space and
+ * obs-text. The head is written as latin1, so a character above U+00FF
+ * would lose its high byte, and U+010A would become LF.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** An already encoded origin-form or absolute-form request target. */
+const REQUEST_TARGET = /^[\x21-\x7e]+$/;
+/** Hex digits of the largest chunk size below 2^53, after leading zeros. */
+const MAX_CHUNK_SIZE_DIGITS = 13;
 /**
  * Incremental parser of one response. `push` returns true once the
  * response is complete. The client sends one request at a time on a
@@ -2181,25 +2195,32 @@ class ResponseParser {
         this.keepAlive = http11
             ? !/\bclose\b/.test(connection)
             : /\bkeep-alive\b/.test(connection);
-        const transferEncoding = (headers['transfer-encoding'] ?? '').toLowerCase();
+        const transferEncoding = headers['transfer-encoding'];
         if (this.method === 'HEAD' || status === 204 || status === 304) {
             this.framing = { kind: 'none' };
         }
-        else if (transferEncoding !== '') {
-            if (!/\bchunked\s*$/.test(transferEncoding)) {
+        else if (transferEncoding !== undefined) {
+            const codings = transferEncoding.toLowerCase().split(',');
+            if (codings[codings.length - 1]?.trim() !== 'chunked') {
+                // RFC 9112 section 6.3: without chunked as the last coding, the
+                // body ends when the server closes the connection.
                 this.framing = { kind: 'close' };
                 this.keepAlive = false;
             }
             else {
                 this.framing = { kind: 'chunked' };
+                // Content-Length beside Transfer-Encoding may be an attempt at
+                // response splitting (RFC 9112 section 6.3), so the connection
+                // is not trusted for another request.
+                if (headers['content-length'] !== undefined)
+                    this.keepAlive = false;
             }
         }
         else if (headers['content-length'] !== undefined) {
-            const length = Number(headers['content-length']);
-            if (!Number.isSafeInteger(length) || length < 0) {
-                throw new HttpConnectionError(`The server sent an invalid Content-Length: ${JSON.stringify(headers['content-length'])}`, 'ERR_HTTP_PARSE');
-            }
-            this.framing = { kind: 'length', remaining: length };
+            this.framing = {
+                kind: 'length',
+                remaining: parseContentLength(headers['content-length']),
+            };
         }
         else {
             this.framing = { kind: 'close' };
@@ -2246,8 +2267,9 @@ class ResponseParser {
                         return this.finishWithoutExtraBytes();
                     continue;
                 }
-                const size = /^([0-9a-fA-F]+)\s*(?:;.*)?$/.exec(line);
-                if (size === null) {
+                const size = /^0*([0-9a-fA-F]+)\s*(?:;.*)?$/.exec(line);
+                if (size === null ||
+                    size[1].length > MAX_CHUNK_SIZE_DIGITS) {
                     throw new HttpConnectionError(`The server sent an invalid chunk size line: ${JSON.stringify(line.slice(0, 80))}`, 'ERR_HTTP_PARSE');
                 }
                 const length = Number.parseInt(size[1], 16);
@@ -2281,6 +2303,42 @@ class ResponseParser {
         return true;
     }
 }
+/**
+ * Parses Content-Length: digits only (RFC 9112 section 6.2), or a list of
+ * equal values when the header was repeated (RFC 9110 section 8.6).
+ */
+function parseContentLength(value) {
+    const values = value.split(',').map((item) => item.trim());
+    const first = values[0];
+    const length = /^\d+$/.test(first) ? Number(first) : Number.NaN;
+    if (!Number.isSafeInteger(length) || values.some((item) => item !== first)) {
+        throw new HttpConnectionError(`The server sent an invalid Content-Length: ${JSON.stringify(value.slice(0, 80))}`, 'ERR_HTTP_PARSE');
+    }
+    return length;
+}
+/**
+ * Builds the request line and headers, or throws a TypeError for a method,
+ * target or header that would break the message framing.
+ */
+function requestHead(request) {
+    if (!TOKEN.test(request.method)) {
+        throw new TypeError(`The request method ${JSON.stringify(request.method)} is not a valid token`);
+    }
+    if (!REQUEST_TARGET.test(request.target)) {
+        throw new TypeError(`The request target ${JSON.stringify(request.target)} contains a space, a control character or a non-ASCII character, which must be percent-encoded`);
+    }
+    let head = `${request.method} ${request.target} HTTP/1.1\r\n`;
+    for (const [name, value] of Object.entries(request.headers)) {
+        if (!TOKEN.test(name)) {
+            throw new TypeError(`The header name ${JSON.stringify(name)} is not a valid token`);
+        }
+        if (!HEADER_VALUE.test(value)) {
+            throw new TypeError(`The header ${JSON.stringify(name)} contains a character that is not allowed in a header value (a control character other than tab, or one above U+00FF)`);
+        }
+        head += `${name}: ${value}\r\n`;
+    }
+    return `${head}\r\n`;
+}
 /** Abort error shaped like the one node:http rejects with. */
 function abortError(signal) {
     const error = new Error('The operation was aborted', {
@@ -2310,6 +2368,7 @@ class HttpPool {
     async request(request) {
         if (request.signal.aborted)
             throw abortError(request.signal);
+        const head = requestHead(request);
         const reused = this.idle.pop();
         reused?.detach();
         const socket = reused?.socket ?? this.connect();
@@ -2367,15 +2426,6 @@ class HttpPool {
             socket.on('close', onEnd);
             socket.on('error', onError);
             request.signal.addEventListener('abort', onAbort, { once: true });
-            let head = `${request.method} ${request.target} HTTP/1.1\r\n`;
-            for (const [name, value] of Object.entries(request.headers)) {
-                if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
-                    fail(new TypeError(`The header ${JSON.stringify(name)} contains a line break`));
-                    return;
-                }
-                head += `${name}: ${value}\r\n`;
-            }
-            head += '\r\n';
             socket.cork();
             socket.write(head, 'latin1');
             if (request.body !== undefined && request.body.length > 0) {
@@ -4385,6 +4435,7 @@ function httpStatus(record) {
 
 ;// CONCATENATED MODULE: ./actions/build-artifacts/src/s3-requests.ts
 
+
 /** Whether an error is the timeout of one attempt (not a cancellation). */
 function isAttemptTimeout(error) {
     const name = error?.name;
@@ -4411,15 +4462,16 @@ async function sendWithRetry(label, call, limits) {
     return retry(async () => {
         // One controller per attempt, aborted by the attempt timeout or the
         // caller's signal. It costs less than AbortSignal.timeout and .any per
-        // request, and its listener is removed when the attempt ends.
+        // request, and it leaves the caller's signal when the attempt ends.
         const controller = new AbortController();
         let timedOut = false;
         const timer = setTimeout(() => {
             timedOut = true;
             controller.abort();
         }, limits.attemptTimeoutMs);
-        const onAbort = () => controller.abort(limits.signal?.reason);
-        limits.signal?.addEventListener('abort', onAbort, { once: true });
+        const leave = limits.signal === undefined
+            ? undefined
+            : followAbort(limits.signal, controller);
         try {
             return await call(controller.signal);
         }
@@ -4433,7 +4485,7 @@ async function sendWithRetry(label, call, limits) {
         }
         finally {
             clearTimeout(timer);
-            limits.signal?.removeEventListener('abort', onAbort);
+            leave?.();
         }
     }, {
         label,
@@ -4441,7 +4493,57 @@ async function sendWithRetry(label, call, limits) {
         isRetryable: (error) => isAttemptTimeout(error) || isTransientAwsError(error),
         logger: limits.logger,
         signal: limits.signal,
+        sleep: sleepFollowing,
     });
+}
+const followersBySignal = new WeakMap();
+/**
+ * Aborts `controller` when `signal` aborts; returns the function that stops
+ * this. The attempts in flight that share a signal share one listener on
+ * it, because Node.js warns (MaxListenersExceededWarning) from the 11th
+ * listener on one AbortSignal and publish runs 16 attempts at once by
+ * default. The listener is removed when the last attempt leaves.
+ */
+function followAbort(signal, controller) {
+    if (signal.aborted) {
+        controller.abort(signal.reason);
+        return () => undefined;
+    }
+    let followers = followersBySignal.get(signal);
+    if (followers === undefined) {
+        const controllers = new Set();
+        const onAbort = () => {
+            followersBySignal.delete(signal);
+            for (const each of controllers)
+                each.abort(signal.reason);
+        };
+        followers = { controllers, onAbort };
+        followersBySignal.set(signal, followers);
+        signal.addEventListener('abort', onAbort, { once: true });
+    }
+    followers.controllers.add(controller);
+    const joined = followers;
+    return () => {
+        joined.controllers.delete(controller);
+        if (joined.controllers.size === 0 &&
+            followersBySignal.get(signal) === joined) {
+            followersBySignal.delete(signal);
+            signal.removeEventListener('abort', joined.onAbort);
+        }
+    };
+}
+/** Sleeps between attempts; shares the listener on `signal` as the attempts do. */
+async function sleepFollowing(ms, signal) {
+    if (signal === undefined)
+        return (0,common_clock/* realSleep */.uk)(ms);
+    const controller = new AbortController();
+    const leave = followAbort(signal, controller);
+    try {
+        await (0,common_clock/* realSleep */.uk)(ms, controller.signal);
+    }
+    finally {
+        leave();
+    }
 }
 /** A counting semaphore that bounds the S3 requests in flight. */
 class Semaphore {
@@ -5510,7 +5612,9 @@ function redactUrl(url) {
         parsed = new URL(url.toString());
     }
     catch {
-        const text = url.toString().replace(/(\/\/)[^/@\s]+@/, `$1${MASK}@`);
+        // A value that does not parse may still carry credentials, with a '/'
+        // or a space in them, so everything from '//' to the last '@' is hidden.
+        const text = url.toString().replace(/(\/\/).*@/s, `$1${MASK}@`);
         return redact(text);
     }
     if (parsed.username !== '' || parsed.password !== '') {

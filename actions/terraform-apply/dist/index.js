@@ -40016,7 +40016,9 @@ function redactUrl(url) {
         parsed = new URL(url.toString());
     }
     catch {
-        const text = url.toString().replace(/(\/\/)[^/@\s]+@/, `$1${MASK}@`);
+        // A value that does not parse may still carry credentials, with a '/'
+        // or a space in them, so everything from '//' to the last '@' is hidden.
+        const text = url.toString().replace(/(\/\/).*@/s, `$1${MASK}@`);
         return masking_redact(text);
     }
     if (parsed.username !== '' || parsed.password !== '') {
@@ -41453,7 +41455,7 @@ class InputReader {
             parsed = new URL(value);
         }
         catch {
-            return this.fail(name, value, expected);
+            return this.fail(name, redactUrl(value), expected);
         }
         if (!protocols.includes(parsed.protocol)) {
             const hasCredentials = parsed.username !== '' || parsed.password !== '';
@@ -41555,10 +41557,12 @@ function parseLineMap(value, fail) {
 
 
 
-// A line that starts with '::' would be read by the runner as a workflow
-// command, so text from outside (command output, service errors) could set
-// outputs or masks. Such text is printed between stop-commands markers.
-const COMMAND_LINE = /^\s*::/m;
+// The runner reads a line as a workflow command when it starts with '::'
+// after leading white space. It also reads the older '##[name]data' form
+// found anywhere in a line (ActionCommand.TryParse in actions/runner).
+// Text from outside, such as command output or service errors, could so set
+// outputs or masks, and it is printed between stop-commands markers.
+const COMMAND_LINE = /^\s*::|##\[/m;
 function printInfo(message) {
     const text = masking_redact(message);
     if (!COMMAND_LINE.test(text)) {
@@ -42989,6 +42993,7 @@ function objectsOf(value) {
 
 
 
+
 const MODES = ['plan', 'apply', 'drift'];
 const DISTRIBUTIONS = ['terraform', 'opentofu'];
 const LOCK_MODES = ['lockfile', 'dynamodb', 'both'];
@@ -43183,8 +43188,10 @@ function readReleaseMirror(reader) {
     if (url.username !== '' || url.password !== '') {
         reader.fail('release-mirror', `${url.protocol}//***@${url.host}${url.pathname}`, 'Remove the user name and password from the URL: the download log prints it. Use a mirror that the runner reaches without credentials in the URL.');
     }
-    if (url.search !== '' || url.hash !== '') {
-        reader.fail('release-mirror', url.href, 'Give a base URL without ? query or # fragment, such as https://mirror.example.com/terraform: the action appends /<version>/<file> to it.');
+    // An empty query or fragment ('https://host/tf?') leaves url.search and
+    // url.hash empty but stays in href, where the appended path would follow.
+    if (/[?#]/.test(url.href)) {
+        reader.fail('release-mirror', redactUrl(url), 'Give a base URL without ? query or # fragment, such as https://mirror.example.com/terraform: the action appends /<version>/<file> to it.');
     }
     return url.href.replace(/\/+$/, '');
 }

@@ -51221,7 +51221,9 @@ function redactUrl(url) {
         parsed = new URL(url.toString());
     }
     catch {
-        const text = url.toString().replace(/(\/\/)[^/@\s]+@/, `$1${MASK}@`);
+        // A value that does not parse may still carry credentials, with a '/'
+        // or a space in them, so everything from '//' to the last '@' is hidden.
+        const text = url.toString().replace(/(\/\/).*@/s, `$1${MASK}@`);
         return masking_redact(text);
     }
     if (parsed.username !== '' || parsed.password !== '') {
@@ -52514,10 +52516,12 @@ function conditionItem(error) {
 
 
 
-// A line that starts with '::' would be read by the runner as a workflow
-// command, so text from outside (command output, service errors) could set
-// outputs or masks. Such text is printed between stop-commands markers.
-const COMMAND_LINE = /^\s*::/m;
+// The runner reads a line as a workflow command when it starts with '::'
+// after leading white space. It also reads the older '##[name]data' form
+// found anywhere in a line (ActionCommand.TryParse in actions/runner).
+// Text from outside, such as command output or service errors, could so set
+// outputs or masks, and it is printed between stop-commands markers.
+const COMMAND_LINE = /^\s*::|##\[/m;
 function printInfo(message) {
     const text = masking_redact(message);
     if (!COMMAND_LINE.test(text)) {
@@ -53829,7 +53833,7 @@ class InputReader {
             parsed = new URL(value);
         }
         catch {
-            return this.fail(name, value, expected);
+            return this.fail(name, redactUrl(value), expected);
         }
         if (!protocols.includes(parsed.protocol)) {
             const hasCredentials = parsed.username !== '' || parsed.password !== '';

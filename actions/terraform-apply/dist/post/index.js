@@ -39986,13 +39986,15 @@ function splitWords(name) {
  * of secret-looking query parameters replaced by '***', and registered
  * secrets redacted.
  */
-function redactUrl(url) {
+function masking_redactUrl(url) {
     let parsed;
     try {
         parsed = new URL(url.toString());
     }
     catch {
-        const text = url.toString().replace(/(\/\/)[^/@\s]+@/, `$1${MASK}@`);
+        // A value that does not parse may still carry credentials, with a '/'
+        // or a space in them, so everything from '//' to the last '@' is hidden.
+        const text = url.toString().replace(/(\/\/).*@/s, `$1${MASK}@`);
         return masking_redact(text);
     }
     if (parsed.username !== '' || parsed.password !== '') {
@@ -40089,7 +40091,7 @@ function copyRedacted(value, underSecret, ancestors) {
     if (typeof value === 'string') {
         if (underSecret && value !== '')
             return MASK;
-        return URL_WITH_USERINFO.test(value) ? redactUrl(value) : masking_redact(value);
+        return URL_WITH_USERINFO.test(value) ? masking_redactUrl(value) : masking_redact(value);
     }
     if (typeof value === 'number' || typeof value === 'bigint') {
         return underSecret ? MASK : value;
@@ -40628,11 +40630,11 @@ class InputReader {
             parsed = new URL(value);
         }
         catch {
-            return this.fail(name, value, expected);
+            return this.fail(name, masking_redactUrl(value), expected);
         }
         if (!protocols.includes(parsed.protocol)) {
             const hasCredentials = parsed.username !== '' || parsed.password !== '';
-            this.fail(name, hasCredentials ? redactUrl(parsed) : value, expected);
+            this.fail(name, hasCredentials ? masking_redactUrl(parsed) : value, expected);
         }
         return parsed;
     }
@@ -40730,10 +40732,12 @@ function parseLineMap(value, fail) {
 
 
 
-// A line that starts with '::' would be read by the runner as a workflow
-// command, so text from outside (command output, service errors) could set
-// outputs or masks. Such text is printed between stop-commands markers.
-const COMMAND_LINE = /^\s*::/m;
+// The runner reads a line as a workflow command when it starts with '::'
+// after leading white space. It also reads the older '##[name]data' form
+// found anywhere in a line (ActionCommand.TryParse in actions/runner).
+// Text from outside, such as command output or service errors, could so set
+// outputs or masks, and it is printed between stop-commands markers.
+const COMMAND_LINE = /^\s*::|##\[/m;
 function printInfo(message) {
     const text = masking_redact(message);
     if (!COMMAND_LINE.test(text)) {
@@ -43329,6 +43333,7 @@ function objectsOf(value) {
 
 
 
+
 const MODES = (/* unused pure expression or super */ null && (['plan', 'apply', 'drift']));
 const DISTRIBUTIONS = (/* unused pure expression or super */ null && (['terraform', 'opentofu']));
 const LOCK_MODES = (/* unused pure expression or super */ null && (['lockfile', 'dynamodb', 'both']));
@@ -43523,8 +43528,10 @@ function readReleaseMirror(reader) {
     if (url.username !== '' || url.password !== '') {
         reader.fail('release-mirror', `${url.protocol}//***@${url.host}${url.pathname}`, 'Remove the user name and password from the URL: the download log prints it. Use a mirror that the runner reaches without credentials in the URL.');
     }
-    if (url.search !== '' || url.hash !== '') {
-        reader.fail('release-mirror', url.href, 'Give a base URL without ? query or # fragment, such as https://mirror.example.com/terraform: the action appends /<version>/<file> to it.');
+    // An empty query or fragment ('https://host/tf?') leaves url.search and
+    // url.hash empty but stays in href, where the appended path would follow.
+    if (/[?#]/.test(url.href)) {
+        reader.fail('release-mirror', redactUrl(url), 'Give a base URL without ? query or # fragment, such as https://mirror.example.com/terraform: the action appends /<version>/<file> to it.');
     }
     return url.href.replace(/\/+$/, '');
 }
