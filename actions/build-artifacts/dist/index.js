@@ -745,11 +745,10 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 
 
 
-// The runner reads a line as a workflow command when it starts with '::'
-// after leading white space. It also reads the older '##[name]data' form
-// found anywhere in a line (ActionCommand.TryParse in actions/runner).
-// Text from outside, such as command output or service errors, could so set
-// outputs or masks, and it is printed between stop-commands markers.
+// The runner reads a line that starts with '::' (after white space) as a
+// workflow command, and the older '##[name]data' form anywhere in a line.
+// Text from outside (command output, service errors) that matches either is
+// printed between stop-commands markers, so it cannot set outputs or masks.
 const COMMAND_LINE = /^\s*::|##\[/m;
 function printInfo(message) {
     const text = (0,masking/* redact */.E$)(message);
@@ -3419,9 +3418,10 @@ const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const URL_PATH = /^\/\S{0,1023}$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
 // type/subtype with optional parameters, as in RFC 9110 section 8.3.
-const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[^"]*"))*$/;
-// Comma-separated directives, each a token or token=value.
-const inputs_CACHE_CONTROL = /^[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[^"]*"))?(?:\s*,\s*[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[^"]*"))?)*$/;
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[\t\x20\x21\x23-\x5b\x5d-\x7e]*"))*$/;
+// Comma-separated directives, each a token or token=value. Quoted strings
+// in both take printable ASCII only, because the values become HTTP headers.
+const inputs_CACHE_CONTROL = /^[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[\t\x20\x21\x23-\x5b\x5d-\x7e]*"))?(?:\s*,\s*[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[\t\x20\x21\x23-\x5b\x5d-\x7e]*"))?)*$/;
 const CONTROL_CHARACTERS = /\p{Cc}/u;
 /**
  * Reads every build-artifacts input through `reader` exactly once and
@@ -4514,8 +4514,8 @@ function followAbort(signal, controller) {
         const controllers = new Set();
         const onAbort = () => {
             followersBySignal.delete(signal);
-            for (const each of controllers)
-                each.abort(signal.reason);
+            for (const follower of controllers)
+                follower.abort(signal.reason);
         };
         followers = { controllers, onAbort };
         followersBySignal.set(signal, followers);

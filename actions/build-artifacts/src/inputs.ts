@@ -158,10 +158,11 @@ const URL_PATH = /^\/\S{0,1023}$/
 const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/
 // type/subtype with optional parameters, as in RFC 9110 section 8.3.
 const MEDIA_TYPE =
-  /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[^"]*"))*$/
-// Comma-separated directives, each a token or token=value.
+  /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[\t\x20\x21\x23-\x5b\x5d-\x7e]*"))*$/
+// Comma-separated directives, each a token or token=value. Quoted strings
+// in both take printable ASCII only, because the values become HTTP headers.
 const CACHE_CONTROL =
-  /^[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[^"]*"))?(?:\s*,\s*[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[^"]*"))?)*$/
+  /^[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[\t\x20\x21\x23-\x5b\x5d-\x7e]*"))?(?:\s*,\s*[A-Za-z-]+(?:=(?:[A-Za-z0-9-]+|"[\t\x20\x21\x23-\x5b\x5d-\x7e]*"))?)*$/
 const CONTROL_CHARACTERS = /\p{Cc}/u
 
 /** Shared state of the part readers: the reader, the selected parts and the step's limits. */

@@ -117,7 +117,7 @@ function followAbort(
     const controllers = new Set<AbortController>()
     const onAbort = () => {
       followersBySignal.delete(signal)
-      for (const each of controllers) each.abort(signal.reason)
+      for (const follower of controllers) follower.abort(signal.reason)
     }
     followers = { controllers, onAbort }
     followersBySignal.set(signal, followers)

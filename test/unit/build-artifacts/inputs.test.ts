@@ -466,6 +466,22 @@ describe('build-artifacts readInputs', () => {
       'Cache-Control directives',
     ],
     [
+      'content type parameter that would split the header',
+      {
+        ...PUBLISH,
+        'content-types':
+          '*.js: text/javascript; charset="a\u010d\u010aX-Injected: 1"',
+      },
+      'content-types',
+      'media type',
+    ],
+    [
+      'cache control with a non-ASCII quoted value',
+      { ...PUBLISH, 'cache-control': '*.html: private="caf\u00e9"' },
+      'cache-control',
+      'Cache-Control directives',
+    ],
+    [
       'delete share above 100',
       { ...PUBLISH, 'max-delete-percent': '150' },
       'max-delete-percent',

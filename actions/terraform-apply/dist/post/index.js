@@ -40732,11 +40732,10 @@ function parseLineMap(value, fail) {
 
 
 
-// The runner reads a line as a workflow command when it starts with '::'
-// after leading white space. It also reads the older '##[name]data' form
-// found anywhere in a line (ActionCommand.TryParse in actions/runner).
-// Text from outside, such as command output or service errors, could so set
-// outputs or masks, and it is printed between stop-commands markers.
+// The runner reads a line that starts with '::' (after white space) as a
+// workflow command, and the older '##[name]data' form anywhere in a line.
+// Text from outside (command output, service errors) that matches either is
+// printed between stop-commands markers, so it cannot set outputs or masks.
 const COMMAND_LINE = /^\s*::|##\[/m;
 function printInfo(message) {
     const text = masking_redact(message);
