@@ -8,6 +8,7 @@ import {
 import { formatDuration } from './duration.js'
 import { DeadlineError } from './errors.js'
 import type { Logger } from './log.js'
+import { plural } from './plural.js'
 
 /** The limit that decides when a deadline passes. */
 type Limit =
@@ -248,10 +249,6 @@ export async function waitFor<T>(opts: WaitForOptions<T>): Promise<T> {
     }
     await deadline.sleep(opts.intervalMs, sleep, opts.signal)
   }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 /**

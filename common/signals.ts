@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 
 import { errorMessage, CancelledError } from './errors.js'
 import type { Logger } from './log.js'
+import { plural } from './plural.js'
 
 /** The part of `process` that Cancellation uses, replaced by a fake in tests. */
 export interface SignalProcess {
@@ -158,7 +159,9 @@ export class Cancellation {
 
     this.receivedSignal = signal
     this.logger?.warning(
-      `Received ${signal}: cancelling and running ${plural(this.steps.length, 'restore step')}`,
+      this.steps.length === 0
+        ? `Received ${signal}: cancelling; there is nothing to undo`
+        : `Received ${signal}: cancelling, then undoing what this step changed (${plural(this.steps.length, 'clean-up step')})`,
     )
     this.controller.abort(new CancelledError(signal))
     void this.restore().then(() => {
@@ -204,8 +207,4 @@ function isRunning(child: ChildProcess): boolean {
     child.exitCode === null &&
     child.signalCode === null
   )
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
