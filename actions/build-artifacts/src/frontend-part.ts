@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
+import { plural } from '../../../common/plural.js'
 import { createAwsClient } from '../../../common/aws-clients.js'
 import type { FrontendFilesRecord } from '../../../common/contracts/records.js'
 import type { Deadline } from '../../../common/deadline.js'
@@ -78,7 +79,7 @@ function reportScan(
   }
   if (scan.findings.length === 0) {
     ctx.logger.info(
-      `Scan passed: no finding in ${scan.scannedFiles} text files (${scan.skippedBinary} binary files skipped)`,
+      `Scan passed: no finding in ${plural(scan.scannedFiles, 'text file')} (${plural(scan.skippedBinary, 'binary file')} skipped)`,
     )
     return
   }
@@ -282,7 +283,9 @@ export async function runPublish(
         : { bucket, key: copy_key ?? key }
   }
   report.setFrontendRecord(record)
-  setFrontendOutputs(ctx, record)
+  // With the frontend part in the same step, the outputs are set already,
+  // from the same files, so they have the same values.
+  if (!alreadyScanned) setFrontendOutputs(ctx, record)
   report.details.publish = {
     bucket: publish.bucket,
     prefix: publish.prefix,
@@ -290,6 +293,8 @@ export async function runPublish(
     uploaded_bytes: result.uploadedBytes,
     unchanged: result.unchangedCount,
     deleted: result.deletedKeys.length,
+    // The log names every deleted key; the record keeps the first 1,000.
+    deleted_keys: result.deletedKeys.slice(0, 1000),
     existing_objects: result.existingCount,
     previous_index: result.previousIndex ?? null,
   }
@@ -401,10 +406,10 @@ function signingCredentials(
 
 /**
  * Turns off the SDK's optional CRC32 checksum of request bodies. The SDK
- * client sends no object content here (uploads go through SignedS3Client,
- * whose signed payload hashes S3 checks); an operation that requires a
- * checksum (DeleteObjects) still gets one. The SDK reads this setting per
- * request.
+ * client sends no object content here, because uploads go through
+ * SignedS3Client, whose signed payload hashes S3 checks. An operation that
+ * requires a checksum (DeleteObjects) still gets one. The SDK reads this
+ * setting per request.
  */
 function skipOptionalChecksums(s3: S3Client): void {
   const config = s3.config as { requestChecksumCalculation?: unknown }

@@ -4,7 +4,9 @@ import { open } from 'node:fs/promises'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { DEFAULT_MAX_ATTEMPTS } from '../../../common/aws-clients.js'
 import type { Clock } from '../../../common/clock.js'
+import { errorMessage } from '../../../common/errors.js'
 import type { Logger } from '../../../common/log.js'
+import { plural } from '../../../common/plural.js'
 import type { CacheHeaders } from './cache-headers.js'
 import type { ContentTypes } from './content-types.js'
 import type { FileChecksum } from './checksums.js'
@@ -16,7 +18,7 @@ import {
   sendWithRetry,
   type RequestLimits,
 } from './s3-requests.js'
-import type { SignedS3Client } from './s3-signed-client.js'
+import type { S3ResponseError, SignedS3Client } from './s3-signed-client.js'
 
 /**
  * Loads the AWS SDK's S3 module on first use. Publish sends its listing,
@@ -230,8 +232,9 @@ export async function publishToS3(
 
   const toUpload = planned.filter((entry) => entry.reason !== undefined)
   const unchangedCount = planned.length - toUpload.length
+  const toDelete = opts.deleteStale ? staleKeys.length : 0
   logger.info(
-    `${toUpload.length} files to upload (${toUpload.filter((e) => e.reason === 'new').length} new, ${toUpload.filter((e) => e.reason === 'changed').length} changed), ${unchangedCount} unchanged`,
+    `${plural(toUpload.length, 'file')} to upload (${toUpload.filter((e) => e.reason === 'new').length} new, ${toUpload.filter((e) => e.reason === 'changed').length} changed), ${unchangedCount} unchanged${toDelete > 0 ? `, ${plural(toDelete, 'stale object')} to delete after the uploads` : ''}`,
   )
 
   const rootIndexKey = objectKey(prefix, INDEX_FILE)
@@ -247,28 +250,43 @@ export async function publishToS3(
   const progress = new Progress(toUpload.length, logger, opts.clock)
   const uploadAll = async (batch: PlannedFile[], label: string) => {
     if (batch.length === 0) return
-    logger.info(`Uploading ${batch.length} ${label}`)
+    logger.info(`Uploading ${plural(batch.length, label)}`)
     await mapLimit(batch, opts.concurrency, async (entry) => {
       uploaded.push(await uploadFile(opts, entry, semaphore))
       progress.step()
     })
   }
-  await uploadAll(assets, 'assets')
-  await uploadAll(pages, 'HTML files')
-
   let previousIndex: PreviousIndex | undefined
-  if (rootIndex !== undefined) {
-    if (rootIndex.reason === 'changed') {
-      previousIndex = await keepPreviousIndex(opts, rootIndexKey)
+  try {
+    await uploadAll(assets, 'asset')
+    await uploadAll(pages, 'HTML file')
+    if (rootIndex !== undefined) {
+      if (rootIndex.reason === 'changed') {
+        previousIndex = await keepPreviousIndex(opts, rootIndexKey)
+      }
+      await uploadAll([rootIndex], INDEX_FILE)
     }
-    await uploadAll([rootIndex], INDEX_FILE)
+  } catch (error) {
+    const indexState =
+      rootIndex === undefined
+        ? 'unchanged'
+        : uploaded.some((file) => file.key === rootIndexKey)
+          ? 'replaced'
+          : 'not replaced, so visitors still get the previous site'
+    logger.warning(
+      `Publish stopped after uploading ${uploaded.length} of ${plural(toUpload.length, 'file')} to ${where}. ${INDEX_FILE} is ${indexState}, and no object was deleted.`,
+    )
+    throw error
   }
 
   const deletedKeys: string[] = []
   if (opts.deleteStale && staleKeys.length > 0) {
+    logStaleKeys(logger, staleKeys, where)
     await deleteObjects(opts, staleKeys)
     deletedKeys.push(...staleKeys)
-    logger.info(`Deleted ${staleKeys.length} stale objects under ${where}`)
+    logger.info(
+      `Deleted ${plural(staleKeys.length, 'stale object')} under ${where}`,
+    )
   }
 
   uploaded.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
@@ -431,7 +449,7 @@ async function decideChanges(
   }
   if (inspect.length === 0) return
   opts.logger.info(
-    `Reading the SHA-256 metadata of ${inspect.length} multipart objects`,
+    `Reading the SHA-256 metadata of ${plural(inspect.length, 'multipart object')}`,
   )
   await mapLimit(inspect, opts.concurrency, async (entry) => {
     const headers = await semaphore.use(() =>
@@ -509,6 +527,10 @@ async function uploadMultipart(
   const { key, file } = entry
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE
   const limits = signedLimits(opts)
+  // CreateMultipartUpload is not cancelled midway: S3 can create the upload
+  // after the request is sent, and only the response carries the id that
+  // aborting it needs. A cancellation during it aborts the upload after.
+  const { signal: cancelSignal, ...uncancelled } = limits
   const uploadId = await semaphore.use(() =>
     sendWithRetry(
       `S3 CreateMultipartUpload ${key}`,
@@ -522,13 +544,15 @@ async function uploadMultipart(
           },
           abortSignal,
         ),
-      limits,
+      uncancelled,
     ),
   )
 
   const partCount = Math.max(1, Math.ceil(file.size / partSize))
   const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1)
+  let completing = false
   try {
+    cancelSignal?.throwIfAborted()
     const handle = await open(file.absolutePath, 'r')
     let parts: Array<{ partNumber: number; etag: string }>
     try {
@@ -559,6 +583,7 @@ async function uploadMultipart(
     } finally {
       await handle.close()
     }
+    completing = true
     await semaphore.use(() =>
       sendWithRetry(
         `S3 CompleteMultipartUpload ${key}`,
@@ -582,11 +607,20 @@ async function uploadMultipart(
         uploadId,
         AbortSignal.timeout(opts.limits.attemptTimeoutMs),
       )
-      .catch((abortError: unknown) =>
+      .catch((abortError: unknown) => {
+        const status = (abortError as S3ResponseError).$metadata?.httpStatusCode
+        if (completing && status === 404) {
+          // The CompleteMultipartUpload request reached S3 before it was
+          // stopped, so the object is complete and no upload is left.
+          opts.logger.info(
+            `The multipart upload of ${key} had completed before publish stopped; nothing to abort`,
+          )
+          return
+        }
         opts.logger.warning(
-          `S3 AbortMultipartUpload ${key} failed: ${String(abortError)}; a lifecycle rule for incomplete uploads removes the parts`,
-        ),
-      )
+          `${errorMessage(abortError)}. Its parts stay until a lifecycle rule for incomplete multipart uploads removes them.`,
+        )
+      })
     throw error
   }
 }
@@ -678,6 +712,14 @@ async function deleteObjects(
       )
     }
   }
+}
+
+/** Logs every key that delete-stale is about to delete, one per line. */
+function logStaleKeys(logger: Logger, keys: string[], where: string): void {
+  logger.info(
+    `Deleting ${plural(keys.length, 'stale object')} under ${where} (not in the build):`,
+  )
+  for (const key of keys) logger.info(`  ${key}`)
 }
 
 /** Logs upload progress about every tenth of the files or every 10 s. */

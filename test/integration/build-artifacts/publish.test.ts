@@ -113,6 +113,21 @@ describe('publish to S3', () => {
     expect(run.record?.stage).toBe('publish')
   })
 
+  it('checks, scans and publishes in one step with mode frontend,publish', async () => {
+    const bucket = await createBucket()
+    const run = await publish(site(BASE_SITE), bucket, {
+      mode: 'frontend,publish',
+    })
+    expect(run.error).toBeUndefined()
+    expect(run.outputs['uploaded-count']).toBe('4')
+    expect(run.outputs['frontend-file-count']).toBe('4')
+    expect(run.outputs['frontend-sha256']).toMatch(/^[0-9a-f]{64}$/)
+    const record = run.record?.artifacts?.[0] as FrontendFilesRecord
+    expect(record.sha256).toBe(run.outputs['frontend-sha256'])
+    expect(record.location).toEqual({ kind: 's3', bucket, prefix: '' })
+    expect(run.record?.status).toBe('succeeded')
+  })
+
   it('uploads HTML after assets', async () => {
     const bucket = await createBucket()
     const run = await publish(site(BASE_SITE), bucket)
@@ -338,6 +353,14 @@ describe('publish deletion guard', () => {
     expect(run.error).toBeUndefined()
     expect(run.outputs['deleted-count']).toBe('1')
     expect(await listKeys(bucket)).not.toContain('old.js')
+    // The plan line announces the deletion and the log names the key.
+    expect(run.log.join('\n')).toMatch(
+      /1 stale object to delete after the uploads\n[^]*Deleting 1 stale object under s3:\/\/[^ ]+\/ \(not in the build\):\ninfo: {3}old\.js\n/,
+    )
+    expect(run.record?.details?.publish).toMatchObject({
+      deleted: 1,
+      deleted_keys: ['old.js'],
+    })
   })
 
   it('rejects deleting too many', async () => {
