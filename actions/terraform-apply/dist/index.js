@@ -39748,7 +39748,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41162);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(66629);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -39757,7 +39757,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 41162:
+/***/ 66629:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40692,6 +40692,7 @@ function formatDuration(ms) {
 
 
 
+
 /**
  * A hard time limit for a stage: the earlier of now + timeout and the
  * run-wide deadline. Without either limit the deadline never passes.
@@ -40858,9 +40859,6 @@ async function waitFor(opts) {
         }
         await deadline.sleep(opts.intervalMs, sleep, opts.signal);
     }
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 /**
  * Formats a time span for log lines and errors, rounded to whole seconds
@@ -41790,7 +41788,14 @@ class LineReader {
     }
 }
 
+;// CONCATENATED MODULE: ./common/plural.ts
+/** Formats a count with its noun, adding 's' unless the count is 1 ("1 file", "2 files"). */
+function plural_plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./common/signals.ts
+
 
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Exit code for a process ended by a signal, as shells report it: 128 + signal number. */
@@ -41909,7 +41914,9 @@ class Cancellation {
             return;
         }
         this.receivedSignal = signal;
-        this.logger?.warning(`Received ${signal}: cancelling and running ${signals_plural(this.steps.length, 'restore step')}`);
+        this.logger?.warning(this.steps.length === 0
+            ? `Received ${signal}: cancelling; there is nothing to undo`
+            : `Received ${signal}: cancelling, then undoing what this step changed (${plural_plural(this.steps.length, 'clean-up step')})`);
         this.controller.abort(new CancelledError(signal));
         void this.restore().then(() => {
             if (this.exitAfterRestore)
@@ -41949,9 +41956,6 @@ function isRunning(child) {
     return (child.pid !== undefined &&
         child.exitCode === null &&
         child.signalCode === null);
-}
-function signals_plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./common/summary.ts
@@ -44300,9 +44304,29 @@ async function findBinary(opts) {
         binary = findOnPath(name, opts.env);
         source = 'path';
     }
+    const onRunner = opts.env.GITHUB_ACTIONS === 'true';
+    // Reason that release-mirror is not used (undefined when unset or used).
+    let mirrorUnused;
+    if (opts.releaseMirror !== undefined) {
+        if (source === 'input') {
+            mirrorUnused = `terraform-binary is set to ${binary}`;
+        }
+        else if (binary !== undefined) {
+            mirrorUnused = `${binary} was found on PATH`;
+        }
+        else if (!onRunner) {
+            mirrorUnused = `this is not a GitHub runner (GITHUB_ACTIONS is ${showEnv(opts.env.GITHUB_ACTIONS)}, not "true")`;
+        }
+    }
+    if (mirrorUnused !== undefined) {
+        opts.logger.warning(`release-mirror is not used because ${mirrorUnused}. The action installs ${opts.distribution} only when terraform-binary is empty, no ${name} is on PATH and GITHUB_ACTIONS is "true".`);
+    }
     if (binary === undefined) {
-        if (opts.install === undefined || opts.env.GITHUB_ACTIONS !== 'true') {
-            throw new Error(`No ${name} binary on PATH. Install ${opts.distribution} ${opts.version} before this step, or set terraform-binary to its path.`);
+        if (opts.install === undefined || !onRunner) {
+            const mirrorNote = mirrorUnused === undefined
+                ? ''
+                : `, and release-mirror is not used because ${mirrorUnused}`;
+            throw new Error(`No ${name} binary on PATH${mirrorNote}. Install ${opts.distribution} ${opts.version} before this step, or set terraform-binary to its path.`);
         }
         binary = await opts.install(opts.distribution, opts.version);
         source = 'tool-cache';
@@ -44313,10 +44337,16 @@ async function findBinary(opts) {
     }
     const version = parseVersionJson(result.stdout);
     if (version !== opts.version) {
-        throw new Error(`${binary} is ${opts.distribution} ${version}, but terraform-version is ${opts.version}. Set terraform-version to ${version}, or provide ${opts.version}.`);
+        const mirrorNote = mirrorUnused === undefined
+            ? ''
+            : ` release-mirror is not used because ${mirrorUnused}, so to install ${opts.version} from it, leave terraform-binary empty and remove ${name} from PATH.`;
+        throw new Error(`${binary} is ${opts.distribution} ${version}, but terraform-version is ${opts.version}. Set terraform-version to ${version}, or provide ${opts.version}.${mirrorNote}`);
     }
     opts.logger.info(`Using ${opts.distribution} ${version} at ${binary} (${source})`);
     return { path: binary, version, source };
+}
+function showEnv(value) {
+    return value === undefined ? 'unset' : JSON.stringify(value);
 }
 /** Reads `terraform_version` from `version -json` (both distributions print it). */
 function parseVersionJson(stdout) {
@@ -44339,11 +44369,13 @@ function parseVersionJson(stdout) {
 ;// CONCATENATED MODULE: ./actions/terraform-apply/src/install.ts
 /**
  * Installs a Terraform or OpenTofu release into the runner's tool cache
- * (GitHub runners only): downloads the zip and the release's SHA256SUMS
- * file, from the official releases or a mirror of them, checks the zip's
- * SHA-256 against it, extracts and caches the binary. The signature of
- * SHA256SUMS is not checked.
+ * (GitHub runners only): downloads the zip and the release's
+ * `<tool>_<version>_SHA256SUMS` file, from the official releases or a mirror
+ * of them, checks the zip's SHA-256 against it, extracts and caches the
+ * binary, then deletes the downloads. The signature of the SHA256SUMS file
+ * is not checked.
  */
+
 
 
 
@@ -44380,21 +44412,28 @@ function releaseFor(distribution, version, platform, arch, base = RELEASE_BASES[
     if (distribution === 'terraform') {
         const folder = `${root}/${version}`;
         const zipName = `terraform_${version}_${os}_${cpu}.zip`;
+        const sumsName = `terraform_${version}_SHA256SUMS`;
         return {
             zipName,
             zipUrl: `${folder}/${zipName}`,
-            sumsUrl: `${folder}/terraform_${version}_SHA256SUMS`,
+            sumsName,
+            sumsUrl: `${folder}/${sumsName}`,
         };
     }
     const folder = `${root}/v${version}`;
     const zipName = `tofu_${version}_${os}_${cpu}.zip`;
+    const sumsName = `tofu_${version}_SHA256SUMS`;
     return {
         zipName,
         zipUrl: `${folder}/${zipName}`,
-        sumsUrl: `${folder}/tofu_${version}_SHA256SUMS`,
+        sumsName,
+        sumsUrl: `${folder}/${sumsName}`,
     };
 }
-/** Returns the SHA-256 that a SHA256SUMS file lists for `fileName`. */
+/**
+ * Returns the SHA-256 that a SHA256SUMS file lists for `fileName`, or
+ * undefined when no line names it.
+ */
 function checksumFor(sums, fileName) {
     for (const line of sums.split(/\r?\n/)) {
         const match = /^([0-9a-fA-F]{64})\s+\*?(\S+)$/.exec(line.trim());
@@ -44402,7 +44441,7 @@ function checksumFor(sums, fileName) {
             return match[1].toLowerCase();
         }
     }
-    throw new Error(`The release's SHA256SUMS lists no ${fileName}`);
+    return undefined;
 }
 /** Installs the release (or finds it in the tool cache) and returns the binary's path. */
 async function installRelease(distribution, version, logger, opts = {}) {
@@ -44418,34 +44457,53 @@ async function installRelease(distribution, version, logger, opts = {}) {
     const source = opts.mirror === undefined
         ? 'the release'
         : `the release-mirror ${opts.mirror}`;
-    const download = async (url) => {
+    const download = async (url, dest, hint) => {
         try {
-            return await tc.downloadTool(url);
+            return await tc.downloadTool(url, dest);
         }
         catch (error) {
-            throw new Error(`Downloading ${url} failed: ${errors_errorMessage(error)}. Check that ${source} has ${distribution} ${version} for this platform, or install the binary before this step and set terraform-binary.`, { cause: error });
+            const message = `Downloading ${url} failed: ${errors_errorMessage(error)}. ${hint}`;
+            throw new Error(message, { cause: error });
         }
     };
-    logger.info(`Downloading ${release.zipUrl}`);
-    const zip = await download(release.zipUrl);
-    const sums = await (0,promises_.readFile)(await download(release.sumsUrl), 'utf8');
-    let expected;
+    // Downloads and the extracted zip go to one folder, deleted once the
+    // binary is in the tool cache or the install failed.
+    const work = external_node_path_default().join(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `terraform-apply-install-${(0,external_node_crypto_.randomUUID)()}`);
+    await (0,promises_.mkdir)(work, { recursive: true, mode: 0o700 });
     try {
-        expected = checksumFor(sums, release.zipName);
+        logger.info(`Downloading ${release.zipUrl}`);
+        const zip = await download(release.zipUrl, external_node_path_default().join(work, release.zipName), `Check that ${source} has ${distribution} ${version} for this platform, or install the binary before this step and set terraform-binary.`);
+        const sumsFile = await download(release.sumsUrl, external_node_path_default().join(work, release.sumsName), opts.mirror === undefined
+            ? `${release.zipName} was downloaded, but ${release.sumsName} was not. Run the job again, or install the binary before this step and set terraform-binary.`
+            : `${release.zipName} was downloaded, but ${release.sumsName} was not. Put the release's ${release.sumsName} beside the zip on the release-mirror, under that exact name and not as plain SHA256SUMS.`);
+        const expected = checksumFor(await (0,promises_.readFile)(sumsFile, 'utf8'), release.zipName);
+        if (expected === undefined) {
+            throw new Error(missingChecksumMessage(release, distribution, version, opts.mirror));
+        }
+        const actual = (0,external_node_crypto_.createHash)('sha256')
+            .update(await (0,promises_.readFile)(zip))
+            .digest('hex');
+        if (actual !== expected) {
+            throw new Error(`${release.zipName} has SHA-256 ${actual}, but ${release.sumsUrl} lists ${expected}. The download is damaged or was altered; run the job again, and if it fails again, check the files of ${source}.`);
+        }
+        logger.info(`Checksum of ${release.zipName} verified (${actual})`);
+        const folder = await tc.extractZip(zip, external_node_path_default().join(work, 'extracted'));
+        const dir = await tc.cacheDir(folder, tool, version);
+        return external_node_path_default().join(dir, executable);
     }
-    catch (error) {
-        throw new Error(`${release.sumsUrl} lists no SHA-256 for ${release.zipName}, so the download cannot be verified. Check that ${source} has the SHA256SUMS file of ${distribution} ${version} with a line for ${release.zipName}.`, { cause: error });
+    finally {
+        await (0,promises_.rm)(work, { recursive: true, force: true }).catch((error) => {
+            logger.warning(`Deleting ${work} failed: ${errors_errorMessage(error)}`);
+        });
     }
-    const actual = (0,external_node_crypto_.createHash)('sha256')
-        .update(await (0,promises_.readFile)(zip))
-        .digest('hex');
-    if (actual !== expected) {
-        throw new Error(`${release.zipName} has SHA-256 ${actual}, but ${release.sumsUrl} lists ${expected}. The download is damaged or was altered; run the job again, and if it fails again, check the files of ${source}.`);
+}
+/** Error message for a SHA256SUMS file without a line for the zip. */
+function missingChecksumMessage(release, distribution, version, mirror) {
+    const problem = `${release.sumsUrl} lists no SHA-256 for ${release.zipName}, so the download cannot be verified`;
+    if (mirror === undefined) {
+        return `${problem}. Install the binary before this step and set terraform-binary.`;
     }
-    logger.info(`Checksum of ${release.zipName} verified (${actual})`);
-    const folder = await tc.extractZip(zip);
-    const dir = await tc.cacheDir(folder, tool, version);
-    return external_node_path_default().join(dir, executable);
+    return `${problem} until that URL on the release-mirror serves the official ${release.sumsName} of ${distribution} ${version}, which has a line for ${release.zipName}.`;
 }
 
 ;// CONCATENATED MODULE: ./actions/terraform-apply/src/provider-cache.ts
@@ -44646,6 +44704,9 @@ class Runner {
             distribution: inputs.distribution,
             version: inputs.version,
             ...(inputs.binary === undefined ? {} : { binary: inputs.binary }),
+            ...(inputs.releaseMirror === undefined
+                ? {}
+                : { releaseMirror: inputs.releaseMirror }),
             env,
             logger: ctx.logger,
             install: (distribution, version) => installRelease(distribution, version, ctx.logger, {

@@ -174,6 +174,9 @@ class Runner {
       distribution: inputs.distribution,
       version: inputs.version,
       ...(inputs.binary === undefined ? {} : { binary: inputs.binary }),
+      ...(inputs.releaseMirror === undefined
+        ? {}
+        : { releaseMirror: inputs.releaseMirror }),
       env,
       logger: ctx.logger,
       install: (distribution, version) =>

@@ -1,7 +1,8 @@
 /**
  * Finds the Terraform or OpenTofu binary and checks its version: the
- * `terraform-binary` input, else the binary on PATH, else (on GitHub only)
- * a release downloaded into the tool cache with its checksum verified.
+ * `terraform-binary` input, else the binary on PATH, else (only on a GitHub
+ * runner, where GITHUB_ACTIONS is "true") a release downloaded into the tool
+ * cache with its checksum verified.
  */
 import type { CommandResult } from '../../../common/exec.js'
 import type { Logger } from '../../../common/log.js'
@@ -30,6 +31,8 @@ export interface FindBinaryOptions {
   runVersion(binary: string): Promise<CommandResult>
   /** Installs the release into the tool cache and returns the binary's path. */
   install?(distribution: Distribution, version: string): Promise<string>
+  /** The `release-mirror` input, named in the log and errors when it is not used. */
+  releaseMirror?: string
 }
 
 /** Finds the binary and checks that it reports the requested version. */
@@ -43,10 +46,31 @@ export async function findBinary(
     binary = findOnPath(name, opts.env)
     source = 'path'
   }
+  const onRunner = opts.env.GITHUB_ACTIONS === 'true'
+  // Reason that release-mirror is not used (undefined when unset or used).
+  let mirrorUnused: string | undefined
+  if (opts.releaseMirror !== undefined) {
+    if (source === 'input') {
+      mirrorUnused = `terraform-binary is set to ${binary}`
+    } else if (binary !== undefined) {
+      mirrorUnused = `${binary} was found on PATH`
+    } else if (!onRunner) {
+      mirrorUnused = `this is not a GitHub runner (GITHUB_ACTIONS is ${showEnv(opts.env.GITHUB_ACTIONS)}, not "true")`
+    }
+  }
+  if (mirrorUnused !== undefined) {
+    opts.logger.warning(
+      `release-mirror is not used because ${mirrorUnused}. The action installs ${opts.distribution} only when terraform-binary is empty, no ${name} is on PATH and GITHUB_ACTIONS is "true".`,
+    )
+  }
   if (binary === undefined) {
-    if (opts.install === undefined || opts.env.GITHUB_ACTIONS !== 'true') {
+    if (opts.install === undefined || !onRunner) {
+      const mirrorNote =
+        mirrorUnused === undefined
+          ? ''
+          : `, and release-mirror is not used because ${mirrorUnused}`
       throw new Error(
-        `No ${name} binary on PATH. Install ${opts.distribution} ${opts.version} before this step, or set terraform-binary to its path.`,
+        `No ${name} binary on PATH${mirrorNote}. Install ${opts.distribution} ${opts.version} before this step, or set terraform-binary to its path.`,
       )
     }
     binary = await opts.install(opts.distribution, opts.version)
@@ -60,14 +84,22 @@ export async function findBinary(
   }
   const version = parseVersionJson(result.stdout)
   if (version !== opts.version) {
+    const mirrorNote =
+      mirrorUnused === undefined
+        ? ''
+        : ` release-mirror is not used because ${mirrorUnused}, so to install ${opts.version} from it, leave terraform-binary empty and remove ${name} from PATH.`
     throw new Error(
-      `${binary} is ${opts.distribution} ${version}, but terraform-version is ${opts.version}. Set terraform-version to ${version}, or provide ${opts.version}.`,
+      `${binary} is ${opts.distribution} ${version}, but terraform-version is ${opts.version}. Set terraform-version to ${version}, or provide ${opts.version}.${mirrorNote}`,
     )
   }
   opts.logger.info(
     `Using ${opts.distribution} ${version} at ${binary} (${source})`,
   )
   return { path: binary, version, source }
+}
+
+function showEnv(value: string | undefined): string {
+  return value === undefined ? 'unset' : JSON.stringify(value)
 }
 
 /** Reads `terraform_version` from `version -json` (both distributions print it). */

@@ -2,7 +2,8 @@
 // 127.0.0.1 serves a zip of the local terraform binary and a SHA256SUMS file
 // in the releases.hashicorp.com layout. The steps run as on a GitHub runner
 // (GITHUB_ACTIONS=true) with no terraform on PATH and no terraform-binary,
-// which is when the action installs the release into the tool cache.
+// which is when the action installs the release into the tool cache. Each
+// case also checks that the downloads are gone from RUNNER_TEMP afterwards.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
@@ -138,10 +139,17 @@ describeLinux('terraform-apply install from release-mirror', () => {
     })
   }
 
-  function serve(folder: string, sums: string, body: Buffer = zip): void {
+  /** Serves the zip and, unless `sums` is undefined, the SHA256SUMS file. */
+  function serve(
+    folder: string,
+    sums: string | undefined,
+    body: Buffer = zip,
+  ): void {
     mirror.files.clear()
     mirror.files.set(`/${folder}/${VERSION}/${ZIP_NAME}`, body)
-    mirror.files.set(`/${folder}/${VERSION}/${SUMS_NAME}`, Buffer.from(sums))
+    if (sums !== undefined) {
+      mirror.files.set(`/${folder}/${VERSION}/${SUMS_NAME}`, Buffer.from(sums))
+    }
   }
 
   beforeAll(async () => {
@@ -200,6 +208,11 @@ describeLinux('terraform-apply install from release-mirror', () => {
     )
     expect(installed.outputs['terraform-version']).toBe(VERSION)
     expect(installed.outputs['has-changes']).toBe('true')
+    // Only the plan artifact's folder stays, because the zip, the SHA256SUMS
+    // file and the extracted binary are deleted once the binary is cached.
+    expect(readdirSync(installed.runnerTemp)).toEqual([
+      'terraform-apply-artifacts',
+    ])
     expect(mirror.requests).toEqual([
       `/good/${VERSION}/${ZIP_NAME}`,
       `/good/${VERSION}/${SUMS_NAME}`,
@@ -237,6 +250,7 @@ describeLinux('terraform-apply install from release-mirror', () => {
       `${ZIP_NAME} has SHA-256 ${sha256(damaged)}, but ${mirror.url}/damaged/${VERSION}/${SUMS_NAME} lists ${sha256(zip)}`,
     )
     expect(readdirSync(toolCache)).toEqual([])
+    expect(readdirSync(result.runnerTemp)).toEqual([])
     expect(result.outputs['applied']).toBe('false')
   }, 120_000)
 
@@ -253,9 +267,31 @@ describeLinux('terraform-apply install from release-mirror', () => {
     )
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toContain(
-      `${mirror.url}/unlisted/${VERSION}/${SUMS_NAME} lists no SHA-256 for ${ZIP_NAME}`,
+      `${mirror.url}/unlisted/${VERSION}/${SUMS_NAME} lists no SHA-256 for ${ZIP_NAME}, so the download cannot be verified until that URL on the release-mirror serves the official ${SUMS_NAME} of terraform ${VERSION}, which has a line for ${ZIP_NAME}.`,
     )
+    expect(result.stdout).not.toContain('.:')
     expect(readdirSync(toolCache)).toEqual([])
+    expect(readdirSync(result.runnerTemp)).toEqual([])
+  }, 120_000)
+
+  it('names the missing SHA256SUMS file', async () => {
+    serve('nosums', undefined)
+    const toolCache = tempFolder('kit-tool-cache-')
+    const result = await step(
+      toolCache,
+      `${mirror.url}/nosums`,
+      'install/nosums.tfstate',
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain(
+      `Downloading ${mirror.url}/nosums/${VERSION}/${SUMS_NAME} failed`,
+    )
+    expect(result.stdout).toContain(
+      `${ZIP_NAME} was downloaded, but ${SUMS_NAME} was not. Put the release's ${SUMS_NAME} beside the zip on the release-mirror, under that exact name and not as plain SHA256SUMS.`,
+    )
+    expect(result.stdout).not.toContain('for this platform')
+    expect(readdirSync(toolCache)).toEqual([])
+    expect(readdirSync(result.runnerTemp)).toEqual([])
   }, 120_000)
 
   it('names the URL that the mirror lacks', async () => {

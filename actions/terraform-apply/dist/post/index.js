@@ -39744,7 +39744,7 @@ module.exports = Iterator;
 
 /***/ }),
 
-/***/ 53469:
+/***/ 27013:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40967,7 +40967,14 @@ class LineReader {
     }
 }
 
+;// CONCATENATED MODULE: ./common/plural.ts
+/** Formats a count with its noun, adding 's' unless the count is 1 ("1 file", "2 files"). */
+function plural_plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./common/signals.ts
+
 
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Exit code for a process ended by a signal, as shells report it: 128 + signal number. */
@@ -41086,7 +41093,9 @@ class Cancellation {
             return;
         }
         this.receivedSignal = signal;
-        this.logger?.warning(`Received ${signal}: cancelling and running ${plural(this.steps.length, 'restore step')}`);
+        this.logger?.warning(this.steps.length === 0
+            ? `Received ${signal}: cancelling; there is nothing to undo`
+            : `Received ${signal}: cancelling, then undoing what this step changed (${plural_plural(this.steps.length, 'clean-up step')})`);
         this.controller.abort(new CancelledError(signal));
         void this.restore().then(() => {
             if (this.exitAfterRestore)
@@ -41126,9 +41135,6 @@ function isRunning(child) {
     return (child.pid !== undefined &&
         child.exitCode === null &&
         child.signalCode === null);
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./common/summary.ts
@@ -42101,6 +42107,7 @@ function aws_clients_describeError(error) {
 
 
 
+
 /**
  * A hard time limit for a stage: the earlier of now + timeout and the
  * run-wide deadline. Without either limit the deadline never passes.
@@ -42253,7 +42260,7 @@ async function waitFor(opts) {
         const value = await opts.check();
         const elapsed = formatSeconds(deadline.clock.now() - startedAt);
         if (value !== undefined) {
-            opts.logger?.info(`Done waiting for ${what} after ${elapsed} (${deadline_plural(poll, 'poll')})`);
+            opts.logger?.info(`Done waiting for ${what} after ${elapsed} (${plural(poll, 'poll')})`);
             return value;
         }
         const state = opts.describe?.() ?? '';
@@ -42267,9 +42274,6 @@ async function waitFor(opts) {
         }
         await deadline.sleep(opts.intervalMs, sleep, opts.signal);
     }
-}
-function deadline_plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 /**
  * Formats a time span for log lines and errors, rounded to whole seconds
@@ -44049,9 +44053,29 @@ async function terraform_binary_findBinary(opts) {
         binary = findOnPath(name, opts.env);
         source = 'path';
     }
+    const onRunner = opts.env.GITHUB_ACTIONS === 'true';
+    // Reason that release-mirror is not used (undefined when unset or used).
+    let mirrorUnused;
+    if (opts.releaseMirror !== undefined) {
+        if (source === 'input') {
+            mirrorUnused = `terraform-binary is set to ${binary}`;
+        }
+        else if (binary !== undefined) {
+            mirrorUnused = `${binary} was found on PATH`;
+        }
+        else if (!onRunner) {
+            mirrorUnused = `this is not a GitHub runner (GITHUB_ACTIONS is ${showEnv(opts.env.GITHUB_ACTIONS)}, not "true")`;
+        }
+    }
+    if (mirrorUnused !== undefined) {
+        opts.logger.warning(`release-mirror is not used because ${mirrorUnused}. The action installs ${opts.distribution} only when terraform-binary is empty, no ${name} is on PATH and GITHUB_ACTIONS is "true".`);
+    }
     if (binary === undefined) {
-        if (opts.install === undefined || opts.env.GITHUB_ACTIONS !== 'true') {
-            throw new Error(`No ${name} binary on PATH. Install ${opts.distribution} ${opts.version} before this step, or set terraform-binary to its path.`);
+        if (opts.install === undefined || !onRunner) {
+            const mirrorNote = mirrorUnused === undefined
+                ? ''
+                : `, and release-mirror is not used because ${mirrorUnused}`;
+            throw new Error(`No ${name} binary on PATH${mirrorNote}. Install ${opts.distribution} ${opts.version} before this step, or set terraform-binary to its path.`);
         }
         binary = await opts.install(opts.distribution, opts.version);
         source = 'tool-cache';
@@ -44062,10 +44086,16 @@ async function terraform_binary_findBinary(opts) {
     }
     const version = parseVersionJson(result.stdout);
     if (version !== opts.version) {
-        throw new Error(`${binary} is ${opts.distribution} ${version}, but terraform-version is ${opts.version}. Set terraform-version to ${version}, or provide ${opts.version}.`);
+        const mirrorNote = mirrorUnused === undefined
+            ? ''
+            : ` release-mirror is not used because ${mirrorUnused}, so to install ${opts.version} from it, leave terraform-binary empty and remove ${name} from PATH.`;
+        throw new Error(`${binary} is ${opts.distribution} ${version}, but terraform-version is ${opts.version}. Set terraform-version to ${version}, or provide ${opts.version}.${mirrorNote}`);
     }
     opts.logger.info(`Using ${opts.distribution} ${version} at ${binary} (${source})`);
     return { path: binary, version, source };
+}
+function showEnv(value) {
+    return value === undefined ? 'unset' : JSON.stringify(value);
 }
 /** Reads `terraform_version` from `version -json` (both distributions print it). */
 function parseVersionJson(stdout) {
@@ -44088,11 +44118,13 @@ function parseVersionJson(stdout) {
 ;// CONCATENATED MODULE: ./actions/terraform-apply/src/install.ts
 /**
  * Installs a Terraform or OpenTofu release into the runner's tool cache
- * (GitHub runners only): downloads the zip and the release's SHA256SUMS
- * file, from the official releases or a mirror of them, checks the zip's
- * SHA-256 against it, extracts and caches the binary. The signature of
- * SHA256SUMS is not checked.
+ * (GitHub runners only): downloads the zip and the release's
+ * `<tool>_<version>_SHA256SUMS` file, from the official releases or a mirror
+ * of them, checks the zip's SHA-256 against it, extracts and caches the
+ * binary, then deletes the downloads. The signature of the SHA256SUMS file
+ * is not checked.
  */
+
 
 
 
@@ -44129,21 +44161,28 @@ function releaseFor(distribution, version, platform, arch, base = RELEASE_BASES[
     if (distribution === 'terraform') {
         const folder = `${root}/${version}`;
         const zipName = `terraform_${version}_${os}_${cpu}.zip`;
+        const sumsName = `terraform_${version}_SHA256SUMS`;
         return {
             zipName,
             zipUrl: `${folder}/${zipName}`,
-            sumsUrl: `${folder}/terraform_${version}_SHA256SUMS`,
+            sumsName,
+            sumsUrl: `${folder}/${sumsName}`,
         };
     }
     const folder = `${root}/v${version}`;
     const zipName = `tofu_${version}_${os}_${cpu}.zip`;
+    const sumsName = `tofu_${version}_SHA256SUMS`;
     return {
         zipName,
         zipUrl: `${folder}/${zipName}`,
-        sumsUrl: `${folder}/tofu_${version}_SHA256SUMS`,
+        sumsName,
+        sumsUrl: `${folder}/${sumsName}`,
     };
 }
-/** Returns the SHA-256 that a SHA256SUMS file lists for `fileName`. */
+/**
+ * Returns the SHA-256 that a SHA256SUMS file lists for `fileName`, or
+ * undefined when no line names it.
+ */
 function checksumFor(sums, fileName) {
     for (const line of sums.split(/\r?\n/)) {
         const match = /^([0-9a-fA-F]{64})\s+\*?(\S+)$/.exec(line.trim());
@@ -44151,7 +44190,7 @@ function checksumFor(sums, fileName) {
             return match[1].toLowerCase();
         }
     }
-    throw new Error(`The release's SHA256SUMS lists no ${fileName}`);
+    return undefined;
 }
 /** Installs the release (or finds it in the tool cache) and returns the binary's path. */
 async function install_installRelease(distribution, version, logger, opts = {}) {
@@ -44167,34 +44206,53 @@ async function install_installRelease(distribution, version, logger, opts = {}) 
     const source = opts.mirror === undefined
         ? 'the release'
         : `the release-mirror ${opts.mirror}`;
-    const download = async (url) => {
+    const download = async (url, dest, hint) => {
         try {
-            return await tc.downloadTool(url);
+            return await tc.downloadTool(url, dest);
         }
         catch (error) {
-            throw new Error(`Downloading ${url} failed: ${errorMessage(error)}. Check that ${source} has ${distribution} ${version} for this platform, or install the binary before this step and set terraform-binary.`, { cause: error });
+            const message = `Downloading ${url} failed: ${errorMessage(error)}. ${hint}`;
+            throw new Error(message, { cause: error });
         }
     };
-    logger.info(`Downloading ${release.zipUrl}`);
-    const zip = await download(release.zipUrl);
-    const sums = await readFile(await download(release.sumsUrl), 'utf8');
-    let expected;
+    // Downloads and the extracted zip go to one folder, deleted once the
+    // binary is in the tool cache or the install failed.
+    const work = path.join(process.env.RUNNER_TEMP || tmpdir(), `terraform-apply-install-${randomUUID()}`);
+    await mkdir(work, { recursive: true, mode: 0o700 });
     try {
-        expected = checksumFor(sums, release.zipName);
+        logger.info(`Downloading ${release.zipUrl}`);
+        const zip = await download(release.zipUrl, path.join(work, release.zipName), `Check that ${source} has ${distribution} ${version} for this platform, or install the binary before this step and set terraform-binary.`);
+        const sumsFile = await download(release.sumsUrl, path.join(work, release.sumsName), opts.mirror === undefined
+            ? `${release.zipName} was downloaded, but ${release.sumsName} was not. Run the job again, or install the binary before this step and set terraform-binary.`
+            : `${release.zipName} was downloaded, but ${release.sumsName} was not. Put the release's ${release.sumsName} beside the zip on the release-mirror, under that exact name and not as plain SHA256SUMS.`);
+        const expected = checksumFor(await readFile(sumsFile, 'utf8'), release.zipName);
+        if (expected === undefined) {
+            throw new Error(missingChecksumMessage(release, distribution, version, opts.mirror));
+        }
+        const actual = createHash('sha256')
+            .update(await readFile(zip))
+            .digest('hex');
+        if (actual !== expected) {
+            throw new Error(`${release.zipName} has SHA-256 ${actual}, but ${release.sumsUrl} lists ${expected}. The download is damaged or was altered; run the job again, and if it fails again, check the files of ${source}.`);
+        }
+        logger.info(`Checksum of ${release.zipName} verified (${actual})`);
+        const folder = await tc.extractZip(zip, path.join(work, 'extracted'));
+        const dir = await tc.cacheDir(folder, tool, version);
+        return path.join(dir, executable);
     }
-    catch (error) {
-        throw new Error(`${release.sumsUrl} lists no SHA-256 for ${release.zipName}, so the download cannot be verified. Check that ${source} has the SHA256SUMS file of ${distribution} ${version} with a line for ${release.zipName}.`, { cause: error });
+    finally {
+        await rm(work, { recursive: true, force: true }).catch((error) => {
+            logger.warning(`Deleting ${work} failed: ${errorMessage(error)}`);
+        });
     }
-    const actual = createHash('sha256')
-        .update(await readFile(zip))
-        .digest('hex');
-    if (actual !== expected) {
-        throw new Error(`${release.zipName} has SHA-256 ${actual}, but ${release.sumsUrl} lists ${expected}. The download is damaged or was altered; run the job again, and if it fails again, check the files of ${source}.`);
+}
+/** Error message for a SHA256SUMS file without a line for the zip. */
+function missingChecksumMessage(release, distribution, version, mirror) {
+    const problem = `${release.sumsUrl} lists no SHA-256 for ${release.zipName}, so the download cannot be verified`;
+    if (mirror === undefined) {
+        return `${problem}. Install the binary before this step and set terraform-binary.`;
     }
-    logger.info(`Checksum of ${release.zipName} verified (${actual})`);
-    const folder = await tc.extractZip(zip);
-    const dir = await tc.cacheDir(folder, tool, version);
-    return path.join(dir, executable);
+    return `${problem} until that URL on the release-mirror serves the official ${release.sumsName} of ${distribution} ${version}, which has a line for ${release.zipName}.`;
 }
 
 ;// CONCATENATED MODULE: ./actions/terraform-apply/src/provider-cache.ts
@@ -44395,6 +44453,9 @@ class Runner {
             distribution: inputs.distribution,
             version: inputs.version,
             ...(inputs.binary === undefined ? {} : { binary: inputs.binary }),
+            ...(inputs.releaseMirror === undefined
+                ? {}
+                : { releaseMirror: inputs.releaseMirror }),
             env,
             logger: ctx.logger,
             install: (distribution, version) => installRelease(distribution, version, ctx.logger, {
@@ -44952,7 +45013,7 @@ async function post(ctx, state = run_state_coreState) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(53469);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(27013);
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 
