@@ -63639,7 +63639,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5674);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7306);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -63648,7 +63648,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5674:
+/***/ 7306:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64584,7 +64584,14 @@ function formatDuration(ms) {
     return sign + parts.join('');
 }
 
+;// CONCATENATED MODULE: ./common/plural.ts
+/** Formats a count with its noun, adding 's' unless the count is 1 ("1 file", "2 files"). */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./common/deadline.ts
+
 
 
 
@@ -64754,9 +64761,6 @@ async function waitFor(opts) {
         }
         await deadline.sleep(opts.intervalMs, sleep, opts.signal);
     }
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 /**
  * Formats a time span for log lines and errors, rounded to whole seconds
@@ -66983,6 +66987,7 @@ class LineReader {
 
 ;// CONCATENATED MODULE: ./common/signals.ts
 
+
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Exit code for a process ended by a signal, as shells report it: 128 + signal number. */
 function signalExitCode(signal) {
@@ -67100,7 +67105,9 @@ class Cancellation {
             return;
         }
         this.receivedSignal = signal;
-        this.logger?.warning(`Received ${signal}: cancelling and running ${signals_plural(this.steps.length, 'restore step')}`);
+        this.logger?.warning(this.steps.length === 0
+            ? `Received ${signal}: cancelling; there is nothing to undo`
+            : `Received ${signal}: cancelling, then undoing what this step changed (${plural(this.steps.length, 'clean-up step')})`);
         this.controller.abort(new CancelledError(signal));
         void this.restore().then(() => {
             if (this.exitAfterRestore)
@@ -67140,9 +67147,6 @@ function isRunning(child) {
     return (child.pid !== undefined &&
         child.exitCode === null &&
         child.signalCode === null);
-}
-function signals_plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./common/summary.ts

@@ -980,7 +980,10 @@ class LineReader {
     }
 }
 
+// EXTERNAL MODULE: ./common/plural.ts
+var plural = __nccwpck_require__(65226);
 ;// CONCATENATED MODULE: ./common/signals.ts
+
 
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Exit code for a process ended by a signal, as shells report it: 128 + signal number. */
@@ -1099,7 +1102,9 @@ class Cancellation {
             return;
         }
         this.receivedSignal = signal;
-        this.logger?.warning(`Received ${signal}: cancelling and running ${plural(this.steps.length, 'restore step')}`);
+        this.logger?.warning(this.steps.length === 0
+            ? `Received ${signal}: cancelling; there is nothing to undo`
+            : `Received ${signal}: cancelling, then undoing what this step changed (${(0,plural/* plural */.L)(this.steps.length, 'clean-up step')})`);
         this.controller.abort(new errors/* CancelledError */.cc(signal));
         void this.restore().then(() => {
             if (this.exitAfterRestore)
@@ -1139,9 +1144,6 @@ function isRunning(child) {
     return (child.pid !== undefined &&
         child.exitCode === null &&
         child.signalCode === null);
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./common/summary.ts
@@ -1636,6 +1638,8 @@ var s3_requests = __nccwpck_require__(14193);
 
 
 
+
+
 /**
  * Loads the AWS SDK's S3 module on first use. Publish sends its listing,
  * uploads and HEAD requests through SignedS3Client, so a run that replaces
@@ -1736,7 +1740,8 @@ async function publishToS3(opts) {
     }
     const toUpload = planned.filter((entry) => entry.reason !== undefined);
     const unchangedCount = planned.length - toUpload.length;
-    logger.info(`${toUpload.length} files to upload (${toUpload.filter((e) => e.reason === 'new').length} new, ${toUpload.filter((e) => e.reason === 'changed').length} changed), ${unchangedCount} unchanged`);
+    const toDelete = opts.deleteStale ? staleKeys.length : 0;
+    logger.info(`${(0,plural/* plural */.L)(toUpload.length, 'file')} to upload (${toUpload.filter((e) => e.reason === 'new').length} new, ${toUpload.filter((e) => e.reason === 'changed').length} changed), ${unchangedCount} unchanged${toDelete > 0 ? `, ${(0,plural/* plural */.L)(toDelete, 'stale object')} to delete after the uploads` : ''}`);
     const rootIndexKey = objectKey(prefix, frontend_check/* INDEX_FILE */.K);
     const isHtml = (entry) => /\.html?$/i.test(entry.file.relativePath);
     const assets = toUpload.filter((entry) => !isHtml(entry));
@@ -1747,26 +1752,38 @@ async function publishToS3(opts) {
     const uploadAll = async (batch, label) => {
         if (batch.length === 0)
             return;
-        logger.info(`Uploading ${batch.length} ${label}`);
+        logger.info(`Uploading ${(0,plural/* plural */.L)(batch.length, label)}`);
         await (0,src_files/* mapLimit */.sf)(batch, opts.concurrency, async (entry) => {
             uploaded.push(await uploadFile(opts, entry, semaphore));
             progress.step();
         });
     };
-    await uploadAll(assets, 'assets');
-    await uploadAll(pages, 'HTML files');
     let previousIndex;
-    if (rootIndex !== undefined) {
-        if (rootIndex.reason === 'changed') {
-            previousIndex = await keepPreviousIndex(opts, rootIndexKey);
+    try {
+        await uploadAll(assets, 'asset');
+        await uploadAll(pages, 'HTML file');
+        if (rootIndex !== undefined) {
+            if (rootIndex.reason === 'changed') {
+                previousIndex = await keepPreviousIndex(opts, rootIndexKey);
+            }
+            await uploadAll([rootIndex], frontend_check/* INDEX_FILE */.K);
         }
-        await uploadAll([rootIndex], frontend_check/* INDEX_FILE */.K);
+    }
+    catch (error) {
+        const indexState = rootIndex === undefined
+            ? 'unchanged'
+            : uploaded.some((file) => file.key === rootIndexKey)
+                ? 'replaced'
+                : 'not replaced, so visitors still get the previous site';
+        logger.warning(`Publish stopped after uploading ${uploaded.length} of ${(0,plural/* plural */.L)(toUpload.length, 'file')} to ${where}. ${frontend_check/* INDEX_FILE */.K} is ${indexState}, and no object was deleted.`);
+        throw error;
     }
     const deletedKeys = [];
     if (opts.deleteStale && staleKeys.length > 0) {
+        logStaleKeys(logger, staleKeys, where);
         await deleteObjects(opts, staleKeys);
         deletedKeys.push(...staleKeys);
-        logger.info(`Deleted ${staleKeys.length} stale objects under ${where}`);
+        logger.info(`Deleted ${(0,plural/* plural */.L)(staleKeys.length, 'stale object')} under ${where}`);
     }
     uploaded.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const changedKeys = [
@@ -1892,7 +1909,7 @@ async function decideChanges(opts, planned, remote, semaphore) {
     }
     if (inspect.length === 0)
         return;
-    opts.logger.info(`Reading the SHA-256 metadata of ${inspect.length} multipart objects`);
+    opts.logger.info(`Reading the SHA-256 metadata of ${(0,plural/* plural */.L)(inspect.length, 'multipart object')}`);
     await (0,src_files/* mapLimit */.sf)(inspect, opts.concurrency, async (entry) => {
         const headers = await semaphore.use(() => (0,s3_requests/* sendWithRetry */.lx)(`S3 HeadObject ${entry.key}`, (abortSignal) => opts.signed.headObject(entry.key, abortSignal), signedLimits(opts)));
         // A key deleted since the listing counts as changed, so it is uploaded.
@@ -1942,14 +1959,20 @@ async function uploadMultipart(opts, entry, headers, semaphore) {
     const { key, file } = entry;
     const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
     const limits = signedLimits(opts);
+    // CreateMultipartUpload is not cancelled midway: S3 can create the upload
+    // after the request is sent, and only the response carries the id that
+    // aborting it needs. A cancellation during it aborts the upload after.
+    const { signal: cancelSignal, ...uncancelled } = limits;
     const uploadId = await semaphore.use(() => (0,s3_requests/* sendWithRetry */.lx)(`S3 CreateMultipartUpload ${key}`, (abortSignal) => opts.signed.createMultipartUpload(key, {
         contentType: headers.contentType,
         cacheControl: headers.cacheControl,
         metadata: { [SHA256_METADATA]: headers.sha256 },
-    }, abortSignal), limits));
+    }, abortSignal), uncancelled));
     const partCount = Math.max(1, Math.ceil(file.size / partSize));
     const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1);
+    let completing = false;
     try {
+        cancelSignal?.throwIfAborted();
         const handle = await (0,promises_.open)(file.absolutePath, 'r');
         let parts;
         try {
@@ -1967,6 +1990,7 @@ async function uploadMultipart(opts, entry, headers, semaphore) {
         finally {
             await handle.close();
         }
+        completing = true;
         await semaphore.use(() => (0,s3_requests/* sendWithRetry */.lx)(`S3 CompleteMultipartUpload ${key}`, (abortSignal) => opts.signed.completeMultipartUpload(key, uploadId, parts, abortSignal), limits));
     }
     catch (error) {
@@ -1975,7 +1999,16 @@ async function uploadMultipart(opts, entry, headers, semaphore) {
         // the parts it stored, within one attempt timeout.
         await opts.signed
             .abortMultipartUpload(key, uploadId, AbortSignal.timeout(opts.limits.attemptTimeoutMs))
-            .catch((abortError) => opts.logger.warning(`S3 AbortMultipartUpload ${key} failed: ${String(abortError)}; a lifecycle rule for incomplete uploads removes the parts`));
+            .catch((abortError) => {
+            const status = abortError.$metadata?.httpStatusCode;
+            if (completing && status === 404) {
+                // The CompleteMultipartUpload request reached S3 before it was
+                // stopped, so the object is complete and no upload is left.
+                opts.logger.info(`The multipart upload of ${key} had completed before publish stopped; nothing to abort`);
+                return;
+            }
+            opts.logger.warning(`${(0,errors/* errorMessage */.gJ)(abortError)}. Its parts stay until a lifecycle rule for incomplete multipart uploads removes them.`);
+        });
         throw error;
     }
 }
@@ -2026,6 +2059,12 @@ async function deleteObjects(opts, keys) {
             throw new Error(`S3 DeleteObjects failed for ${errors.length} keys, first ${first?.Key}: ${first?.Code} ${first?.Message}`);
         }
     }
+}
+/** Logs every key that delete-stale is about to delete, one per line. */
+function logStaleKeys(logger, keys, where) {
+    logger.info(`Deleting ${(0,plural/* plural */.L)(keys.length, 'stale object')} under ${where} (not in the build):`);
+    for (const key of keys)
+        logger.info(`  ${key}`);
 }
 /** Logs upload progress about every tenth of the files or every 10 s. */
 class Progress {
@@ -3057,6 +3096,7 @@ async function scanAndHash(files, opts) {
 
 
 
+
 /** Name of the frontend artifact in its record. */
 const FRONTEND_ARTIFACT_NAME = 'frontend';
 /** Lists the build folder after the folder checks; the label is relative to the workspace. */
@@ -3087,7 +3127,7 @@ function reportScan(ctx, scan, report) {
         finding_counts: counts,
     };
     if (scan.findings.length === 0) {
-        ctx.logger.info(`Scan passed: no finding in ${scan.scannedFiles} text files (${scan.skippedBinary} binary files skipped)`);
+        ctx.logger.info(`Scan passed: no finding in ${(0,plural/* plural */.L)(scan.scannedFiles, 'text file')} (${(0,plural/* plural */.L)(scan.skippedBinary, 'binary file')} skipped)`);
         return;
     }
     const lines = scan.findings.map((f) => `${f.relativePath}${f.line === undefined ? '' : `:${f.line}`}: ${f.rule}: ${f.description}`);
@@ -3246,7 +3286,10 @@ async function runPublish(ctx, inputs, files, report, deadline, alreadyScanned) 
                 : { bucket, key: copy_key ?? key };
     }
     report.setFrontendRecord(record);
-    setFrontendOutputs(ctx, record);
+    // With the frontend part in the same step, the outputs are set already,
+    // from the same files, so they have the same values.
+    if (!alreadyScanned)
+        setFrontendOutputs(ctx, record);
     report.details.publish = {
         bucket: publish.bucket,
         prefix: publish.prefix,
@@ -3254,6 +3297,8 @@ async function runPublish(ctx, inputs, files, report, deadline, alreadyScanned) 
         uploaded_bytes: result.uploadedBytes,
         unchanged: result.unchangedCount,
         deleted: result.deletedKeys.length,
+        // The log names every deleted key; the record keeps the first 1,000.
+        deleted_keys: result.deletedKeys.slice(0, 1000),
         existing_objects: result.existingCount,
         previous_index: result.previousIndex ?? null,
     };
@@ -3358,10 +3403,10 @@ function signingCredentials(env, sdk) {
 }
 /**
  * Turns off the SDK's optional CRC32 checksum of request bodies. The SDK
- * client sends no object content here (uploads go through SignedS3Client,
- * whose signed payload hashes S3 checks); an operation that requires a
- * checksum (DeleteObjects) still gets one. The SDK reads this setting per
- * request.
+ * client sends no object content here, because uploads go through
+ * SignedS3Client, whose signed payload hashes S3 checks. An operation that
+ * requires a checksum (DeleteObjects) still gets one. The SDK reads this
+ * setting per request.
  */
 function skipOptionalChecksums(s3) {
     const config = s3.config;
@@ -5028,6 +5073,8 @@ function throwIfAborted(signal) {
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74376);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76712);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(52251);
+/* harmony import */ var _plural_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(65226);
+
 
 
 
@@ -5183,7 +5230,7 @@ async function waitFor(opts) {
         const value = await opts.check();
         const elapsed = formatSeconds(deadline.clock.now() - startedAt);
         if (value !== undefined) {
-            opts.logger?.info(`Done waiting for ${what} after ${elapsed} (${plural(poll, 'poll')})`);
+            opts.logger?.info(`Done waiting for ${what} after ${elapsed} (${(0,_plural_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .L)(poll, 'poll')})`);
             return value;
         }
         const state = opts.describe?.() ?? '';
@@ -5197,9 +5244,6 @@ async function waitFor(opts) {
         }
         await deadline.sleep(opts.intervalMs, sleep, opts.signal);
     }
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 /**
  * Formats a time span for log lines and errors, rounded to whole seconds
@@ -5745,6 +5789,20 @@ function isPlainObject(value) {
 function resetMasksForTests() {
     secrets.clear();
     sortedSecrets = [];
+}
+
+
+/***/ }),
+
+/***/ 65226:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ plural)
+/* harmony export */ });
+/** Formats a count with its noun, adding 's' unless the count is 1 ("1 file", "2 files"). */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 

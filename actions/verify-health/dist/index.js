@@ -35127,7 +35127,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3998);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4366);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -35136,7 +35136,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3998:
+/***/ 4366:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36062,7 +36062,14 @@ function formatDuration(ms) {
     return sign + parts.join('');
 }
 
+;// CONCATENATED MODULE: ./common/plural.ts
+/** Formats a count with its noun, adding 's' unless the count is 1 ("1 file", "2 files"). */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./common/deadline.ts
+
 
 
 
@@ -36232,9 +36239,6 @@ async function waitFor(opts) {
         }
         await deadline.sleep(opts.intervalMs, sleep, opts.signal);
     }
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 /**
  * Formats a time span for log lines and errors, rounded to whole seconds
@@ -37233,6 +37237,7 @@ class LineReader {
 
 ;// CONCATENATED MODULE: ./common/signals.ts
 
+
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Exit code for a process ended by a signal, as shells report it: 128 + signal number. */
 function signalExitCode(signal) {
@@ -37350,7 +37355,9 @@ class Cancellation {
             return;
         }
         this.receivedSignal = signal;
-        this.logger?.warning(`Received ${signal}: cancelling and running ${signals_plural(this.steps.length, 'restore step')}`);
+        this.logger?.warning(this.steps.length === 0
+            ? `Received ${signal}: cancelling; there is nothing to undo`
+            : `Received ${signal}: cancelling, then undoing what this step changed (${plural(this.steps.length, 'clean-up step')})`);
         this.controller.abort(new CancelledError(signal));
         void this.restore().then(() => {
             if (this.exitAfterRestore)
@@ -37390,9 +37397,6 @@ function isRunning(child) {
     return (child.pid !== undefined &&
         child.exitCode === null &&
         child.signalCode === null);
-}
-function signals_plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./common/summary.ts

@@ -50963,7 +50963,7 @@ module.exports = Iterator;
 
 /***/ }),
 
-/***/ 258:
+/***/ 4159:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51893,7 +51893,14 @@ function duration_formatDuration(ms) {
     return sign + parts.join('');
 }
 
+;// CONCATENATED MODULE: ./common/plural.ts
+/** Formats a count with its noun, adding 's' unless the count is 1 ("1 file", "2 files"). */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./common/deadline.ts
+
 
 
 
@@ -52063,9 +52070,6 @@ async function waitFor(opts) {
         }
         await deadline.sleep(opts.intervalMs, sleep, opts.signal);
     }
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 /**
  * Formats a time span for log lines and errors, rounded to whole seconds
@@ -54092,6 +54096,7 @@ class LineReader {
 
 ;// CONCATENATED MODULE: ./common/signals.ts
 
+
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Exit code for a process ended by a signal, as shells report it: 128 + signal number. */
 function signalExitCode(signal) {
@@ -54209,7 +54214,9 @@ class Cancellation {
             return;
         }
         this.receivedSignal = signal;
-        this.logger?.warning(`Received ${signal}: cancelling and running ${signals_plural(this.steps.length, 'restore step')}`);
+        this.logger?.warning(this.steps.length === 0
+            ? `Received ${signal}: cancelling; there is nothing to undo`
+            : `Received ${signal}: cancelling, then undoing what this step changed (${plural(this.steps.length, 'clean-up step')})`);
         this.controller.abort(new CancelledError(signal));
         void this.restore().then(() => {
             if (this.exitAfterRestore)
@@ -54249,9 +54256,6 @@ function isRunning(child) {
     return (child.pid !== undefined &&
         child.exitCode === null &&
         child.signalCode === null);
-}
-function signals_plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./common/summary.ts
@@ -54647,7 +54651,7 @@ async function releaseSavedLock(saved, region, ctx) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(258);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4159);
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 
