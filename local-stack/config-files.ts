@@ -142,12 +142,11 @@ export function writeRegistriesConfig(
 
 /**
  * Terraform CLI configuration: providers from the filesystem mirror only
- * (registry.terraform.io is never contacted), a plugin cache and no
- * update check.
+ * (registry.terraform.io is never contacted) and no update check.
  */
 export function writeTerraformConfig(
   file: string,
-  opts: { mirrorDir: string; pluginCacheDir: string },
+  opts: { mirrorDir: string },
 ): void {
   writeConfig(
     file,
@@ -162,7 +161,6 @@ export function writeTerraformConfig(
       '  }',
       '}',
       '',
-      `plugin_cache_dir   = ${quote(opts.pluginCacheDir)}`,
       'disable_checkpoint = true',
       '',
     ].join('\n'),

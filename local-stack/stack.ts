@@ -23,7 +23,6 @@ import {
 import { delimiter, join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ensureBaseImage } from './base-image.js'
-import { seedPluginCache } from './plugin-cache.js'
 import {
   writeContainersConfig,
   writeRegistriesConfig,
@@ -270,13 +269,7 @@ export async function startStack(
       tmpDir: join(cacheDir, 'containers', 'tmp'),
       eventsLog: join(cacheDir, 'containers', 'events.log'),
     })
-    writeTerraformConfig(paths.terraformConf, {
-      mirrorDir: mirror,
-      pluginCacheDir: paths.pluginCache,
-    })
-    for (const provider of seedPluginCache(mirror, paths.pluginCache)) {
-      log(`added ${provider} to the Terraform plugin cache`)
-    }
+    writeTerraformConfig(paths.terraformConf, { mirrorDir: mirror })
 
     const env: Record<string, string> = {
       AWS_REGION: region,
@@ -320,7 +313,7 @@ export async function startStack(
         })
         return image
       }),
-      checkTerraform(toolEnv, paths, log),
+      checkTerraform(toolEnv, log),
     ])
     // Handled below, after the moto servers; this keeps an early failure
     // from being reported as an unhandled rejection meanwhile.
@@ -385,7 +378,6 @@ interface StackPaths {
   registryData: string
   authFile: string
   terraformConf: string
-  pluginCache: string
 }
 
 /** Creates the folders, the `docker` link and the registry auth file; wipes the previous registry data. */
@@ -400,14 +392,12 @@ function preparePaths(stateDir: string, cacheDir: string): StackPaths {
     registryData: join(stateDir, 'registry-data'),
     authFile: join(stateDir, 'auth.json'),
     terraformConf: join(cacheDir, 'terraform', 'terraformrc'),
-    pluginCache: join(cacheDir, 'terraform', 'plugin-cache'),
   }
   rmSync(paths.registryData, { recursive: true, force: true })
   for (const folder of [
     paths.binDir,
     paths.logDir,
     paths.registryData,
-    paths.pluginCache,
     join(cacheDir, 'containers', 'tmp'),
   ]) {
     mkdirSync(folder, { recursive: true })
@@ -554,10 +544,14 @@ async function checkPodman(
   log(`docker CLI is podman ${version.stdout.trim()} with vfs storage`)
 }
 
-/** Checks `terraform version` and fills the plugin cache once, so parallel `terraform init` runs only read it. */
+/**
+ * Checks `terraform version`. Providers come from the mirror without a
+ * plugin cache: `init` links an unpacked mirror package into `.terraform`,
+ * while a shared cache is written by every `init` that has no lock file
+ * entry yet, which breaks when several run at once.
+ */
 async function checkTerraform(
   env: NodeJS.ProcessEnv,
-  paths: StackPaths,
   log: (line: string) => void,
 ): Promise<void> {
   const version = await runTool('terraform', ['version', '-json'], { env })
@@ -570,36 +564,6 @@ async function checkTerraform(
   log(
     `terraform ${parsed.terraform_version ?? '(unknown version)'} with providers from the mirror`,
   )
-
-  if (
-    existsSync(
-      join(paths.pluginCache, 'registry.terraform.io', 'hashicorp', 'aws'),
-    )
-  )
-    return
-  const warmDir = join(paths.logDir, '..', 'terraform-warm-up')
-  rmSync(warmDir, { recursive: true, force: true })
-  mkdirSync(warmDir, { recursive: true })
-  writeFileSync(
-    join(warmDir, 'main.tf'),
-    'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n',
-  )
-  const init = await runTool(
-    'terraform',
-    ['init', '-input=false', '-no-color'],
-    {
-      env,
-      cwd: warmDir,
-      timeoutMs: 300_000,
-    },
-  )
-  rmSync(warmDir, { recursive: true, force: true })
-  if (init.exitCode !== 0) {
-    throw new Error(
-      `terraform init (plugin cache warm-up) failed: ${init.stderr.trim() || init.stdout.trim()}`,
-    )
-  }
-  log('terraform plugin cache filled from the mirror')
 }
 
 export interface StopStackOptions {

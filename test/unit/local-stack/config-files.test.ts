@@ -54,7 +54,6 @@ describe('local stack config files', () => {
   it('terraform config excludes the registry', () => {
     writeTerraformConfig(join(folder, 'terraformrc'), {
       mirrorDir: '/opt/tf-plugins',
-      pluginCacheDir: '/c/plugins',
     })
     const text = read('terraformrc')
     expect(text).toMatch(
@@ -63,7 +62,7 @@ describe('local stack config files', () => {
     expect(text).toMatch(
       /direct \{\n\s+exclude = \["registry\.terraform\.io\/\*\/\*"\]/,
     )
-    expect(text).toContain('plugin_cache_dir   = "/c/plugins"')
+    expect(text).not.toContain('plugin_cache_dir')
     expect(text).toContain('disable_checkpoint = true')
   })
 })
