@@ -4096,9 +4096,26 @@ async function run() {
 }
 /** Stage named in the record: publish belongs to the deploy stage, restore-index to the rollback. */
 function stageOf(inputs) {
-    if (inputs?.parts.includes('restore-index'))
+    return stageOfParts(inputs?.parts ?? []);
+}
+function stageOfParts(parts) {
+    if (parts.includes('restore-index'))
         return 'rollback';
-    return inputs?.parts.includes('publish') ? 'publish' : 'build';
+    return parts.includes('publish') ? 'publish' : 'build';
+}
+/** Stage of a step whose inputs failed their checks, from the words of its mode input. */
+function stageOfModeText(ctx) {
+    let text = '';
+    try {
+        text = ctx.inputs.string('mode') ?? '';
+    }
+    catch {
+        // An unreadable mode leaves the build stage.
+    }
+    return stageOfParts(text
+        .trim()
+        .toLowerCase()
+        .split(/[\s,]+/));
 }
 /** Name of the workflow artifact that contains this step's records. */
 function recordsArtifactName(inputs) {
@@ -4119,7 +4136,7 @@ async function main(ctx) {
     catch (error) {
         report.details.inputs_valid = false;
         ctx.outputs.set('record-json', report.fragment({
-            stage: 'build',
+            stage: stageOfModeText(ctx),
             status: 'failed',
             completedAt: ctx.clock.now(),
             reason: (0,errors/* errorMessage */.gJ)(error),

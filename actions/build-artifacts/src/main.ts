@@ -21,8 +21,28 @@ export async function run(): Promise<void> {
 
 /** Stage named in the record: publish belongs to the deploy stage, restore-index to the rollback. */
 function stageOf(inputs: BuildArtifactsInputs | undefined): StageName {
-  if (inputs?.parts.includes('restore-index')) return 'rollback'
-  return inputs?.parts.includes('publish') ? 'publish' : 'build'
+  return stageOfParts(inputs?.parts ?? [])
+}
+
+function stageOfParts(parts: readonly string[]): StageName {
+  if (parts.includes('restore-index')) return 'rollback'
+  return parts.includes('publish') ? 'publish' : 'build'
+}
+
+/** Stage of a step whose inputs failed their checks, from the words of its mode input. */
+function stageOfModeText(ctx: ActionContext): StageName {
+  let text = ''
+  try {
+    text = ctx.inputs.string('mode') ?? ''
+  } catch {
+    // An unreadable mode leaves the build stage.
+  }
+  return stageOfParts(
+    text
+      .trim()
+      .toLowerCase()
+      .split(/[\s,]+/),
+  )
 }
 
 /** Name of the workflow artifact that contains this step's records. */
@@ -46,7 +66,7 @@ export async function main(ctx: ActionContext): Promise<void> {
     ctx.outputs.set(
       'record-json',
       report.fragment({
-        stage: 'build',
+        stage: stageOfModeText(ctx),
         status: 'failed',
         completedAt: ctx.clock.now(),
         reason: errorMessage(error),

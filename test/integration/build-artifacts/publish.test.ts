@@ -128,6 +128,15 @@ describe('publish to S3', () => {
     expect(run.record?.status).toBe('succeeded')
   })
 
+  it('records the publish stage when its inputs fail their checks', async () => {
+    const run = await publish(site(BASE_SITE), 'any-bucket', {
+      'max-delete-percent': '150',
+    })
+    expect(String(run.error)).toMatch(/max-delete-percent/)
+    expect(run.record?.status).toBe('failed')
+    expect(run.record?.stage).toBe('publish')
+  })
+
   it('uploads HTML after assets', async () => {
     const bucket = await createBucket()
     const run = await publish(site(BASE_SITE), bucket)
