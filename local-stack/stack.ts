@@ -399,6 +399,7 @@ function preparePaths(stateDir: string, cacheDir: string): StackPaths {
     paths.logDir,
     paths.registryData,
     join(cacheDir, 'containers', 'tmp'),
+    join(cacheDir, 'terraform'),
   ]) {
     mkdirSync(folder, { recursive: true })
   }
