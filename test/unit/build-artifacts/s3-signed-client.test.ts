@@ -110,7 +110,7 @@ describe('SignedS3Client multipart requests', () => {
     body: string
   }
 
-  /** Starts an S3 stand-in on 127.0.0.1 that answers each request with `answer`. */
+  /** Starts an S3 stand-in on 127.0.0.1 whose responses `answer` writes. */
   async function standIn(
     answer: (seen: Seen, response: http.ServerResponse) => void,
   ): Promise<{
